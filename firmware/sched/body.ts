@@ -1,0 +1,28 @@
+import type { Op } from "./op";
+import type { Gen, Task } from "./task";
+import { isGeneratorFunction, isIterator } from "./util";
+
+type Fn = (...args: any[]) => unknown;
+
+/**
+ * Composite operations (timeouts, task groups) run the user's block in the calling task when its kind
+ * matches the task's (a `function*` in a generator task, an async function in an async task) and in a
+ * joined child task otherwise. A join passes cancellation on to the child, so both behave the same.
+ */
+export function* callGen(t: Task, fn: Fn, args: unknown[]): Gen<unknown> {
+  if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen);
+  return yield* t.sched.join(t.sched.spawnTask(`${t.name}/${fn.name || "block"}`, fn, args));
+}
+
+/** The async twin of {@link callGen}. */
+export async function callAsync(t: Task, fn: Fn, args: unknown[]): Promise<unknown> {
+  if (isGeneratorFunction(fn)) return await t.sched.join(t.sched.spawnTask(`${t.name}/${fn.name || "block"}`, fn, args));
+  const r = fn(...args);
+  if (isIterator(r)) return await t.sched.join(t.sched.spawnGen(`${t.name}/${fn.name || "block"}`, r));
+  return await r;
+}
+
+/** Pick the generator or async form of a composite for the calling task. */
+export function composite<R>(t: Task, gen: () => Gen<R>, async: () => Promise<R>): Op<R> {
+  return (t.kind === 1 ? gen() : async()) as unknown as Op<R>;
+}

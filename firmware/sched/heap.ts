@@ -1,0 +1,105 @@
+/**
+ * Binary min-heap of timer nodes, ordered by (deadline, seq) so equal deadlines fire in arming order.
+ * The node keeps its own index (`hi`), so removal is O(log n) and arming or firing allocates nothing
+ * once the backing array has grown (links live on the node: MicroPython's pairing heap idea, in an array).
+ */
+
+/** Anything that can sit in the timer heap: a sleeping task, a cancel scope's deadline, a callLater. */
+export interface TimerNode {
+  /** Absolute deadline in ms on the scheduler's clock. */
+  deadline: number;
+  /** Tie-break: arming order. */
+  seq: number;
+  /** Index in the heap, -1 when not in it. */
+  hi: number;
+}
+
+function less(a: TimerNode, b: TimerNode): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+}
+
+export class TimerHeap<T extends TimerNode> {
+  private readonly a: T[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.a.length;
+  }
+
+  /** The earliest node, or undefined. */
+  peek(): T | undefined {
+    return this.a[0];
+  }
+
+  /** Insert `n` with its `deadline` already set. `n` must not be in a heap. */
+  push(n: T): void {
+    n.seq = this.seq++;
+    const a = this.a;
+    n.hi = a.length;
+    a.push(n);
+    this.up(n.hi);
+  }
+
+  /** Remove and return the earliest node. */
+  pop(): T | undefined {
+    const a = this.a;
+    const top = a[0];
+    if (top === undefined) return undefined;
+    this.removeAt(0);
+    return top;
+  }
+
+  /** Remove `n` if it is in this heap; returns whether it was. */
+  remove(n: T): boolean {
+    const i = n.hi;
+    if (i < 0 || this.a[i] !== n) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  private removeAt(i: number): void {
+    const a = this.a;
+    const n = a[i]!;
+    const last = a.pop()!;
+    n.hi = -1;
+    if (last !== n) {
+      a[i] = last;
+      last.hi = i;
+      this.down(i);
+      this.up(last.hi);
+    }
+  }
+
+  private up(i: number): void {
+    const a = this.a;
+    const n = a[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pn = a[p]!;
+      if (!less(n, pn)) break;
+      a[i] = pn;
+      pn.hi = i;
+      i = p;
+    }
+    a[i] = n;
+    n.hi = i;
+  }
+
+  private down(i: number): void {
+    const a = this.a;
+    const len = a.length;
+    const n = a[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= len) break;
+      if (c + 1 < len && less(a[c + 1]!, a[c]!)) c++;
+      const cn = a[c]!;
+      if (!less(cn, n)) break;
+      a[i] = cn;
+      cn.hi = i;
+      i = c;
+    }
+    a[i] = n;
+    n.hi = i;
+  }
+}

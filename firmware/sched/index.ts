@@ -1,0 +1,17 @@
+/**
+ * The scheduler: tasks, sleeps, checkpoints, timeouts, gather, task groups.
+ * Read docs/scheduler.md for the model and docs/design.md for why it is built on generators.
+ */
+export { run, runOn, spawn, callSoon, callLater, now, current, setDefaultHost } from "./api";
+export { sleep, sleepMs, sleepUntil, checkpoint } from "./sleep";
+export { failAfter, moveOnAfter, waitFor, type MoveOnResult } from "./timeout";
+export { gather, type GatherItem, type GatherOptions } from "./gather";
+export { taskGroup, TaskGroup, type TaskStatus } from "./group";
+export { external } from "./external";
+export { op, ready, currentTaskOrNull, currentTask, PARKED, type Op, type OpFn } from "./op";
+export { Scheduler, CallbackHandle, activeScheduler, type ExceptionHandler } from "./scheduler";
+export { Task, type Gen, type TaskFn, type Waitable, type TaskWatcher } from "./task";
+export { WaitQueue } from "./waitqueue";
+export { VirtualHost, type VirtualHostOptions } from "./virtual";
+export type { Host } from "./host";
+export * from "./errors";

@@ -1,0 +1,624 @@
+import { CancelledError, InvalidStateError, isCancelled } from "./errors";
+import { TimerHeap, type TimerNode } from "./heap";
+import type { Host } from "./host";
+import { PARKED, RESUME_TOKEN, currentTaskOrNull, op, setAttach, setCurrent, type Op } from "./op";
+import {
+  DONE, KIND_ASYNC, KIND_CALLBACK, KIND_GEN, NEW, READY, RUNNING, Task, WAITING,
+  type Gen, type Runnable, type TaskWatcher, type Waitable,
+} from "./task";
+import { describe, isGeneratorFunction, isIterator, isThenable } from "./util";
+import { WaitQueue } from "./waitqueue";
+
+/** Called for a failure nobody will see otherwise: a task nobody awaits, or a callback that threw. */
+export type ExceptionHandler = (error: unknown, context: { task?: Task; message: string }) => void;
+
+/** A node in the timer heap that runs something when due. */
+interface Timed extends TimerNode {
+  onTimer(s: Scheduler): void;
+}
+
+/** A callSoon/callLater entry. Cancel it with `cancel()` before it runs. */
+export class CallbackHandle implements Runnable, Timed {
+  /** @internal */ next: Runnable | null = null;
+  /** @internal */ readonly kind = KIND_CALLBACK;
+  /** @internal */ deadline = 0;
+  /** @internal */ seq = 0;
+  /** @internal */ hi = -1;
+  /** True once it ran or was cancelled. */
+  done = false;
+  /** @internal */
+  constructor(
+    private readonly sched: Scheduler,
+    /** @internal */ readonly fn: (...args: any[]) => void,
+    /** @internal */ readonly args: unknown[],
+  ) {}
+  /** Prevent the callback from running; returns false if it already ran or was cancelled. */
+  cancel(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.sched.dropTimer(this);
+    return true;
+  }
+  /** @internal */
+  onTimer(s: Scheduler): void {
+    s.pushReady(this);
+    s.kick();
+  }
+}
+
+/** Sleeping tasks park on this: cancel unlinks them from the timer heap. */
+const SLEEP: Waitable = {
+  abortWait(t: Task): boolean {
+    t.sched.dropTimer(t as unknown as Timed);
+    return false;
+  },
+};
+/** Async tasks that awaited a foreign promise: the cancel can only be delivered at their next operation. */
+const DETACHED: Waitable = {
+  abortWait(t: Task, reason: unknown): boolean {
+    t.pendingCancel = reason;
+    return true;
+  },
+};
+
+let active: Scheduler | null = null;
+
+const STEP_DONE = 0;
+const STEP_HANDOFF = 1;
+const STEP_GEN = 2;
+
+/** The scheduler running the current program, for code outside tasks (IO callbacks). */
+export function activeScheduler(): Scheduler {
+  if (active === null) throw new InvalidStateError("no scheduler is running: start one with run(fn, ...args)");
+  return active;
+}
+
+/**
+ * The cooperative scheduler: a FIFO run queue of tasks and callbacks, a timer heap, one host timer.
+ *
+ * Work happens in rounds. A round first moves every due timer's task to the run queue, then runs each
+ * entry that was queued when the round began, once (fair round robin: a task that checkpoints goes to
+ * the next round). Between rounds control returns to the host event loop, so IO callbacks are never
+ * starved; a task they wake runs in the next round. An async task is resumed by settling its promise;
+ * the round continues when it parks again or finishes.
+ */
+export class Scheduler {
+  readonly host: Host;
+  private readonly timers = new TimerHeap<Timed>();
+  private head: Runnable | null = null;
+  private tail: Runnable | null = null;
+  private readyCount = 0;
+  private remaining = 0;
+  private roundActive = false;
+  private turnScheduled = false;
+  private handoff: Task | null = null;
+  private stopped = false;
+  private readonly stepCost: number;
+  private detached: Task[] = [];
+  private handler: ExceptionHandler;
+  private readonly turnCb = (): void => this.onTurn();
+  private readonly timerCb = (): void => this.onHostTimer();
+  /** Task steps run so far (for profilers and benchmarks). */
+  steps = 0;
+
+  constructor(host: Host) {
+    this.host = host;
+    this.stepCost = host.stepCost ?? 0;
+    this.handler = (e, ctx) => this.defaultHandler(e, ctx);
+  }
+
+  /** Milliseconds on this scheduler's clock. */
+  now(): number {
+    return this.host.now();
+  }
+
+  /** Replace the handler for failures nobody awaits; returns the previous one. */
+  setExceptionHandler(h: ExceptionHandler): ExceptionHandler {
+    const old = this.handler;
+    this.handler = h;
+    return old;
+  }
+
+  /** @internal */
+  report(error: unknown, context: { task?: Task; message: string }): void {
+    try {
+      this.handler(error, context);
+    } catch (e) {
+      this.defaultHandler(e, { message: "exception handler failed" });
+    }
+  }
+
+  private defaultHandler(error: unknown, ctx: { task?: Task; message: string }): void {
+    const where = ctx.task ? `task ${ctx.task.name}: ` : "";
+    const text = error instanceof Error ? (error.stack && error.stack.indexOf(error.message) >= 0 ? error.stack : `${error.name}: ${error.message}\n${error.stack ?? ""}`) : String(error);
+    this.host.print(`${where}${ctx.message}: ${text}`);
+  }
+
+  /**
+   * Run `fn(...args)` as the main task and resolve with its result (or reject with its error) once it
+   * finishes, even if other tasks are still sleeping. When main finishes the scheduler stops: tasks
+   * still alive are left frozen, as MicroPython's `asyncio.run` leaves them.
+   */
+  run<A extends unknown[], R>(fn: (...args: A) => Gen<R> | PromiseLike<R> | R, ...args: A): Promise<R> {
+    if (active !== null && active !== this && !active.stopped && active.head !== null) {
+      // Another scheduler is busy; allowed (tests), but note this one becomes the target of callbacks.
+    }
+    if (this.stopped) throw new InvalidStateError("this scheduler has stopped; create a new one");
+    active = this;
+    const main = this.spawnTask("main", fn as (...a: unknown[]) => unknown, args);
+    return new Promise<R>((resolve, reject) => {
+      const w: TaskWatcher = {
+        childDone: (t: Task) => {
+          this.stop();
+          if (t.ok) resolve(t.result as R);
+          else reject(t.error);
+        },
+      };
+      main.watchers = [w];
+    });
+  }
+
+  /** Stop driving tasks (they stay as they are) and disarm the host timer. */
+  stop(): void {
+    this.stopped = true;
+    this.host.clearTimer();
+    if (active === this) active = null;
+  }
+
+  /** Start `fn(...args)` as a new task; it first runs when the caller next yields. */
+  spawnTask(name: string | undefined, fn: (...a: unknown[]) => unknown, args: unknown[]): Task {
+    if (typeof fn !== "function") {
+      throw new TypeError(`spawn needs a function and its arguments, got ${describe(fn)}` + (isThenable(fn) || isIterator(fn) ? " (pass the function, not its promise or generator)" : ""));
+    }
+    const t = new Task(this, name, fn, args);
+    this.pushReady(t);
+    this.kick();
+    return t;
+  }
+
+  /** @internal a task around an existing generator object (composites that run a body in a child) */
+  spawnGen(name: string, g: Gen): Task {
+    const t = new Task(this, name, null, null);
+    t.kind = KIND_GEN;
+    t.gen = g;
+    this.pushReady(t);
+    this.kick();
+    return t;
+  }
+
+  /** Run `fn(...args)` on the next round. Safe from IO callbacks. */
+  callSoon(fn: (...args: any[]) => void, ...args: unknown[]): CallbackHandle {
+    const h = new CallbackHandle(this, fn, args);
+    this.pushReady(h);
+    this.kick();
+    return h;
+  }
+
+  /** Run `fn(...args)` after `ms` milliseconds. Safe from IO callbacks. */
+  callLater(ms: number, fn: (...args: any[]) => void, ...args: unknown[]): CallbackHandle {
+    const h = new CallbackHandle(this, fn, args);
+    this.addTimer(h, this.host.now() + checkMs(ms));
+    return h;
+  }
+
+  // ---- parking and waking: the one way to block ----------------------------------------------
+
+  /** Park `t` on `w` until someone calls wake/wakeThrow (or it is cancelled). Returns PARKED. */
+  park(t: Task, w: Waitable): typeof PARKED {
+    t.st = WAITING;
+    t.waitOn = w;
+    return PARKED;
+  }
+
+  /** Park `t` until `deadline` (ms on this clock). */
+  parkUntil(t: Task, deadline: number): typeof PARKED {
+    this.addTimer(t as unknown as Timed, deadline);
+    return this.park(t, SLEEP);
+  }
+
+  /** Make a parked task ready to resume with `value`. Returns false if it was not parked. */
+  wake(t: Task, value?: unknown): boolean {
+    if (t.st !== WAITING) return false;
+    t.st = READY;
+    t.throwing = false;
+    t.value = value;
+    this.pushReady(t);
+    this.kick();
+    return true;
+  }
+
+  /** Make a parked task ready to resume by throwing `error` at its wait point. */
+  wakeThrow(t: Task, error: unknown): boolean {
+    if (t.st !== WAITING) return false;
+    t.waitOn = null;
+    t.st = READY;
+    t.throwing = true;
+    t.value = error;
+    this.pushReady(t);
+    this.kick();
+    return true;
+  }
+
+  /** Checkpoint: requeue `t` at the back of the run queue. */
+  yieldNow(t: Task): typeof PARKED {
+    t.st = READY;
+    t.waitOn = null;
+    t.throwing = false;
+    t.value = undefined;
+    this.pushReady(t);
+    return PARKED;
+  }
+
+  // ---- cancellation -------------------------------------------------------------------------
+
+  /** Public cancel (Task.cancel): a task cannot cancel itself. */
+  cancel(t: Task, reason?: unknown): boolean {
+    if (t.st === RUNNING && currentTaskOrNull() === t) throw new InvalidStateError(`task ${t.name} cannot cancel itself`);
+    return this.cancelInternal(t, reason ?? new CancelledError(`task ${t.name} cancelled`));
+  }
+
+  /** @internal deliver `reason` (a CancelledError) at the task's wait point, now. */
+  cancelInternal(t: Task, reason: unknown): boolean {
+    switch (t.st) {
+      case DONE:
+        return false;
+      case NEW:
+        if (!t.throwing) {
+          t.throwing = true;
+          t.value = reason;
+        }
+        return true;
+      case READY: {
+        if (t.throwing) return true;
+        const w = t.waitOn;
+        t.waitOn = null;
+        if (w !== null && w.undoWake) w.undoWake(t, t.value);
+        t.throwing = true;
+        t.value = reason;
+        return true;
+      }
+      case WAITING: {
+        const w = t.waitOn;
+        if (w !== null && w.abortWait(t, reason)) return true;
+        t.waitOn = null;
+        t.st = READY;
+        t.throwing = true;
+        t.value = reason;
+        this.pushReady(t);
+        this.kick();
+        return true;
+      }
+      default: // RUNNING: delivered at its next operation
+        if (t.pendingCancel === null) t.pendingCancel = reason;
+        return true;
+    }
+  }
+
+  // ---- joining --------------------------------------------------------------------------------
+
+  /** @internal */
+  join<R>(child: Task<R>): Op<R> {
+    return op<R, Task>(joinBody, child);
+  }
+
+  /** @internal */
+  watch(child: Task, w: TaskWatcher): void {
+    if (child.watchers === null) child.watchers = [w];
+    else child.watchers.push(w);
+  }
+
+  // ---- run queue and timers -------------------------------------------------------------------
+
+  /** @internal */
+  pushReady(r: Runnable): void {
+    r.next = null;
+    if (this.tail !== null) this.tail.next = r;
+    else this.head = r;
+    this.tail = r;
+    this.readyCount++;
+  }
+
+  private popReady(): Runnable {
+    const r = this.head!;
+    this.head = r.next;
+    if (this.head === null) this.tail = null;
+    r.next = null;
+    this.readyCount--;
+    return r;
+  }
+
+  /** @internal */
+  addTimer(n: Timed, deadline: number): void {
+    n.deadline = deadline;
+    this.timers.push(n);
+    if (!this.roundActive && !this.turnScheduled && this.timers.peek() === n && this.head === null) this.arm();
+  }
+
+  /** @internal */
+  dropTimer(n: Timed): void {
+    this.timers.remove(n);
+  }
+
+  /** @internal make sure a round will run soon (something became ready outside a round) */
+  kick(): void {
+    if (!this.roundActive && !this.turnScheduled && !this.stopped) {
+      this.turnScheduled = true;
+      this.host.soon(this.turnCb);
+    }
+  }
+
+  private arm(): void {
+    const n = this.timers.peek();
+    if (n === undefined || this.stopped) this.host.clearTimer();
+    else this.host.setTimer(n.deadline, this.timerCb);
+  }
+
+  private onHostTimer(): void {
+    if (this.roundActive || this.turnScheduled || this.stopped) return;
+    this.runRound();
+  }
+
+  private onTurn(): void {
+    this.turnScheduled = false;
+    if (this.stopped) return;
+    const t = this.handoff;
+    if (t !== null) {
+      // The async task did not park within a whole turn: it awaits a promise that is not ours.
+      this.handoff = null;
+      setCurrent(null);
+      t.st = WAITING;
+      t.waitOn = DETACHED;
+      this.detached.push(t);
+      this.continueRound();
+      return;
+    }
+    if (!this.roundActive) this.runRound();
+  }
+
+  private runRound(): void {
+    this.roundActive = true;
+    const now = this.host.now();
+    const timers = this.timers;
+    for (let n = timers.peek(); n !== undefined && n.deadline <= now; n = timers.peek()) {
+      timers.pop();
+      n.onTimer(this);
+    }
+    this.remaining = this.readyCount;
+    this.continueRound();
+  }
+
+  /** @internal */
+  continueRound(): void {
+    while (this.remaining > 0 && !this.stopped) {
+      this.remaining--;
+      const r = this.popReady();
+      if (this.stepCost > 0) this.host.charge!(this.stepCost);
+      this.steps++;
+      if (r.kind === KIND_CALLBACK) {
+        this.runCallback(r as CallbackHandle);
+        continue;
+      }
+      const t = r as Task;
+      if (t.fn !== null) {
+        const s = this.start(t);
+        if (s === STEP_HANDOFF) return; // the async task continues the round when it parks
+        if (s === STEP_DONE) continue;
+      }
+      if (t.kind === KIND_GEN) this.stepGen(t);
+      else if (this.resumeAsync(t)) return;
+    }
+    this.roundActive = false;
+    if (this.stopped) return;
+    if (this.head !== null) this.kick();
+    else this.arm();
+  }
+
+  private runCallback(h: CallbackHandle): void {
+    if (h.done) return;
+    h.done = true;
+    try {
+      h.fn(...h.args);
+    } catch (e) {
+      this.report(e, { message: "callback failed" });
+    }
+  }
+
+  private stepGen(t: Task): void {
+    t.st = RUNNING;
+    t.waitOn = null;
+    setCurrent(t);
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      if (t.throwing) {
+        const e = t.value;
+        t.throwing = false;
+        t.value = undefined;
+        r = t.gen!.throw(e);
+      } else {
+        r = t.gen!.next(RESUME_TOKEN);
+      }
+    } catch (e) {
+      setCurrent(null);
+      this.finish(t, false, e);
+      return;
+    }
+    setCurrent(null);
+    if (r.done) this.finish(t, true, r.value);
+    else if (r.value !== PARKED || t.st === RUNNING) this.badYield(t, r.value);
+  }
+
+  private badYield(t: Task, v: unknown): void {
+    const hint = t.opFn !== null ? ' (an operation was yielded with "yield"; use "yield*")' : "";
+    t.opFn = null;
+    t.opArg = undefined;
+    t.st = WAITING;
+    this.wakeThrow(t, new InvalidStateError(`task ${t.name} yielded ${describe(v)}: only "yield* operation" may suspend a task${hint}`));
+  }
+
+  /** First step of a task: calls its function (async) or creates its generator. */
+  private start(t: Task): number {
+    const fn = t.fn!;
+    const args = t.args!;
+    t.fn = null;
+    t.args = null;
+    if (t.throwing) {
+      // cancelled before it started: it never runs
+      this.finish(t, false, t.value);
+      return STEP_DONE;
+    }
+    if (isGeneratorFunction(fn)) {
+      t.kind = KIND_GEN;
+      try {
+        t.gen = fn(...args) as Gen;
+      } catch (e) {
+        this.finish(t, false, e);
+        return STEP_DONE;
+      }
+      return STEP_GEN;
+    }
+    t.kind = KIND_ASYNC;
+    t.st = RUNNING;
+    setCurrent(t);
+    let r: unknown;
+    try {
+      r = fn(...args);
+    } catch (e) {
+      setCurrent(null);
+      this.finish(t, false, e);
+      return STEP_DONE;
+    }
+    setCurrent(null);
+    if (isIterator(r)) {
+      t.kind = KIND_GEN;
+      t.gen = r;
+      return STEP_GEN;
+    }
+    if (!isThenable(r)) {
+      this.finish(t, true, r);
+      return STEP_DONE;
+    }
+    r.then(
+      (v) => this.asyncDone(t, true, v),
+      (e) => this.asyncDone(t, false, e),
+    );
+    if (t.st !== RUNNING) return STEP_DONE;
+    this.handOff(t);
+    return STEP_HANDOFF;
+  }
+
+  /** Resume a parked async task by settling its promise; the round waits until it parks or finishes. */
+  private resumeAsync(t: Task): boolean {
+    const res = t.res;
+    const rej = t.rej;
+    t.res = t.rej = null;
+    t.st = RUNNING;
+    t.waitOn = null;
+    const throwing = t.throwing;
+    const v = t.value;
+    t.throwing = false;
+    t.value = undefined;
+    if (res === null || rej === null) {
+      this.finish(t, false, new InvalidStateError(`task ${t.name} was resumed with no pending operation`));
+      return false;
+    }
+    if (throwing) rej(v);
+    else res(v);
+    this.handOff(t);
+    return true;
+  }
+
+  private handOff(t: Task): void {
+    this.handoff = t;
+    setCurrent(t);
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      this.host.soon(this.turnCb);
+    }
+  }
+
+  /** @internal an async task parked: if it was the one holding the round, continue the round. */
+  afterAsyncPark(t: Task): void {
+    if (this.handoff === t) {
+      this.handoff = null;
+      setCurrent(null);
+      this.continueRound();
+    } else if (this.detachedIndex(t) >= 0) {
+      this.detached.splice(this.detachedIndex(t), 1);
+      setCurrent(null);
+    }
+  }
+
+  private detachedIndex(t: Task): number {
+    return this.detached.indexOf(t);
+  }
+
+  /** @internal re-attach the one detached async task calling an operation from a foreign callback */
+  attachDetached(): Task | null {
+    if (this.detached.length !== 1 || this.handoff !== null) return null;
+    const t = this.detached[0]!;
+    t.st = RUNNING;
+    t.waitOn = null;
+    setCurrent(t);
+    return t;
+  }
+
+  private asyncDone(t: Task, ok: boolean, v: unknown): void {
+    const i = this.detachedIndex(t);
+    if (i >= 0) this.detached.splice(i, 1);
+    this.finish(t, ok, v);
+    if (this.handoff === t) {
+      this.handoff = null;
+      setCurrent(null);
+      this.continueRound();
+    }
+  }
+
+  /** @internal */
+  finish(t: Task, ok: boolean, v: unknown): void {
+    if (t.st === DONE) return;
+    if (t.st === WAITING && t.waitOn !== null) t.waitOn.abortWait(t, v);
+    t.st = DONE;
+    t.ok = ok;
+    t.out = v;
+    t.gen = null;
+    t.waitOn = null;
+    t.opFn = null;
+    t.pendingCancel = null;
+    t.res = t.rej = null;
+    const j = t.joiners;
+    const watchers = t.watchers;
+    const seen = (j !== null && j.length > 0) || watchers !== null;
+    if (j !== null) {
+      for (let w = j.shift(); w !== null; w = j.shift()) {
+        if (ok) this.wake(w, v);
+        else this.wakeThrow(w, v);
+      }
+    }
+    if (watchers !== null) for (const w of watchers) w.childDone(t);
+    if (!ok && !seen && !isCancelled(v)) this.report(v, { task: t, message: "unhandled error in a task nobody awaits" });
+  }
+}
+
+function checkMs(ms: number): number {
+  if (typeof ms !== "number" || ms !== ms) throw new TypeError(`a delay must be a number of milliseconds, got ${describe(ms)}`);
+  return ms < 0 ? 0 : ms;
+}
+export { checkMs };
+
+function joinBody(t: Task, child: Task): unknown {
+  if (child === t) throw new InvalidStateError(`task ${t.name} cannot wait for itself`);
+  if (child.st === DONE) {
+    if (child.ok) return child.out;
+    throw child.out;
+  }
+  if (child.joiners === null) child.joiners = new WaitQueue();
+  child.joiners.push(t);
+  return t.sched.park(t, child);
+}
+
+// Tasks are timer nodes: a sleeping task's expiry wakes it.
+(Task.prototype as unknown as Timed).onTimer = function (this: Task, s: Scheduler): void {
+  s.wake(this, undefined);
+};
+
+setAttach(() => (active !== null ? active.attachDetached() : null));

@@ -1,0 +1,40 @@
+import { checkMs } from "./scheduler";
+import { PARKED, currentTask, op, type Op } from "./op";
+import type { Task } from "./task";
+
+function sleepBody(t: Task, ms: number): typeof PARKED {
+  if (ms <= 0) return t.sched.yieldNow(t);
+  if (ms === Infinity) return t.sched.park(t, FOREVER);
+  return t.sched.parkUntil(t, t.sched.now() + ms);
+}
+
+const FOREVER = { abortWait: (): boolean => false };
+
+/**
+ * Suspend the calling task for `ms` milliseconds (negative counts as 0; `Infinity` sleeps until cancelled).
+ * `sleepMs(0)` is a checkpoint: every task that was ready runs before this one runs again.
+ *
+ * Cancel-safe: a cancel ends the sleep at once with CancelledError, and the timer is removed.
+ * Throws TypeError for a delay that is not a number.
+ * @example yield* sleepMs(100)      // generator task
+ * @example await sleepMs(100)       // async task
+ */
+export function sleepMs(ms: number): Op<void> {
+  return op<void, number>(sleepBody, checkMs(ms));
+}
+
+/** {@link sleepMs} in seconds, as asyncio's `sleep`. */
+export function sleep(seconds: number): Op<void> {
+  return op<void, number>(sleepBody, checkMs(seconds) * 1000);
+}
+
+/** A checkpoint: let every other ready task run once, then continue (same as `sleepMs(0)`). */
+export function checkpoint(): Op<void> {
+  return op<void, number>(sleepBody, 0);
+}
+
+/** Sleep until `deadline` on the scheduler's clock (`now()` scale, ms). */
+export function sleepUntil(deadline: number): Op<void> {
+  const t = currentTask();
+  return op<void, number>(sleepBody, checkMs(deadline - t.sched.now()));
+}

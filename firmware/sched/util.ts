@@ -1,0 +1,17 @@
+import type { Gen } from "./task";
+
+/** True for `function*` functions (not for plain functions that return generators). */
+export function isGeneratorFunction(fn: unknown): boolean {
+  const c = typeof fn === "function" ? (fn as { constructor?: { name?: string } }).constructor : undefined;
+  return c !== undefined && c.name === "GeneratorFunction";
+}
+export function isIterator(v: unknown): v is Gen {
+  return v !== null && typeof v === "object" && typeof (v as Gen).next === "function" && typeof (v as Gen).throw === "function";
+}
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
+}
+export function describe(v: unknown): string {
+  return typeof v === "symbol" ? v.toString() : typeof v === "object" ? (v === null ? "null" : "an object") : String(v);
+}
+
