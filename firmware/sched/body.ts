@@ -24,5 +24,5 @@ export async function callAsync(t: Task, fn: Fn, args: unknown[]): Promise<unkno
 
 /** Pick the generator or async form of a composite for the calling task. */
 export function composite<R>(t: Task, gen: () => Gen<R>, async: () => Promise<R>): Op<R> {
-  return (t.kind === 1 ? gen() : async()) as unknown as Op<R>;
+  return (t.gen !== null ? gen() : async()) as unknown as Op<R>;
 }

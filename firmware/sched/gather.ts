@@ -1,5 +1,5 @@
 import { currentTask, op, type Op } from "./op";
-import { DONE, type Task, type TaskWatcher, type Waitable } from "./task";
+import { DONE_OK, DONE_ERR, type Task, type TaskWatcher, type Waitable } from "./task";
 
 /** An entry of {@link gather}: a task, or a function with no arguments to run as a child task. */
 export type GatherItem = Task | ((...a: never[]) => unknown);
@@ -28,15 +28,15 @@ class Gathering implements Waitable {
   }
 
   done(i: number, c: Task): void {
-    this.results[i] = c.out;
+    this.results[i] = c.value;
     this.pending--;
     const owner = this.owner;
     if (owner === null) return;
-    if (this.cancelling === null && !c.ok && !this.returnExceptions && !this.failed) {
+    if (this.cancelling === null && c.st === DONE_ERR && !this.returnExceptions && !this.failed) {
       // first failure: raised at once; the siblings keep running (MicroPython's gather)
       this.failed = true;
       this.owner = null;
-      owner.sched.wakeThrow(owner, c.out);
+      owner.sched.wakeThrow(owner, c.value);
       return;
     }
     if (this.pending === 0) this.finish(owner);
@@ -51,7 +51,7 @@ class Gathering implements Waitable {
   abortWait(owner: Task, reason: unknown): boolean {
     // cancelling the gather cancels its children; the owner gets the cancel once they have all finished
     this.cancelling = reason;
-    for (const c of this.tasks) if (c.st !== DONE) owner.sched.cancelInternal(c, reason);
+    for (const c of this.tasks) if (c.st < DONE_OK) owner.sched.cancelInternal(c, reason);
     if (this.pending === 0) {
       this.owner = null;
       return false;
@@ -63,9 +63,9 @@ class Gathering implements Waitable {
 function gatherBody(t: Task, g: Gathering): unknown {
   for (let i = 0; i < g.tasks.length; i++) {
     const c = g.tasks[i]!;
-    if (c.st === DONE) {
-      if (!c.ok && !g.returnExceptions) throw c.out;
-      g.results[i] = c.out;
+    if (c.st >= DONE_OK) {
+      if (c.st === DONE_ERR && !g.returnExceptions) throw c.value;
+      g.results[i] = c.value;
     } else {
       g.pending++;
       t.sched.watch(c, new Slot(g, i));

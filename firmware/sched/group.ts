@@ -1,7 +1,7 @@
 import { callAsync, callGen, composite } from "./body";
 import { CancelledError, InvalidStateError, TaskGroupError, isCancelled } from "./errors";
 import { currentTask, op, type Op } from "./op";
-import { DONE, type Gen, type Task, type TaskWatcher, type Waitable } from "./task";
+import { DONE_ERR, DONE_OK, type Gen, type Task, type TaskWatcher, type Waitable } from "./task";
 
 /** Handed to a task started with {@link TaskGroup.start}: call `started(value)` once ready. */
 export interface TaskStatus<V = unknown> {
@@ -24,7 +24,7 @@ class Starting implements Waitable, TaskStatus {
     const w = this.waiter;
     if (w === null) return;
     this.waiter = null;
-    w.sched.wakeThrow(w, c.ok ? new InvalidStateError(`task ${c.name} finished without calling started()`) : c.out);
+    w.sched.wakeThrow(w, c.st === DONE_OK ? new InvalidStateError(`task ${c.name} finished without calling started()`) : c.value);
   }
   abortWait(w: Task, reason: unknown): boolean {
     this.waiter = null;
@@ -106,8 +106,8 @@ export class TaskGroup implements Waitable, TaskWatcher {
   childDone(c: Task): void {
     this.live--;
     this.children.delete(c);
-    if (!c.ok && !isCancelled(c.out)) {
-      this.errors.push(c.out);
+    if (c.st === DONE_ERR && !isCancelled(c.value)) {
+      this.errors.push(c.value);
       this.cancelAll();
     }
     if (this.live === 0 && this.phase === WAITING_CHILDREN) this.owner.sched.wake(this.owner, undefined);
@@ -116,7 +116,7 @@ export class TaskGroup implements Waitable, TaskWatcher {
   private cancelAll(): void {
     if (this.cancelErr === null) this.cancelErr = new CancelledError("task group cancelled");
     const s = this.owner.sched;
-    for (const c of this.children) if (c.st !== DONE) s.cancelInternal(c, this.cancelErr);
+    for (const c of this.children) if (c.st < DONE_OK) s.cancelInternal(c, this.cancelErr);
     if (this.phase === BODY) s.cancelInternal(this.owner, this.cancelErr);
   }
 
@@ -135,7 +135,8 @@ export class TaskGroup implements Waitable, TaskWatcher {
       this.cancelAll();
     }
     this.phase = WAITING_CHILDREN;
-    if (this.owner.pendingCancel === this.cancelErr) this.owner.pendingCancel = null;
+    const x = this.owner.ext;
+    if (x !== null && x.pendingCancel === this.cancelErr) x.pendingCancel = null;
   }
 
   /** @internal */

@@ -1,5 +1,5 @@
 import { InvalidStateError } from "./errors";
-import { KIND_GEN, type Task } from "./task";
+import type { Task } from "./task";
 
 /**
  * An operation: what every wait returns. In a generator task use it with `yield*`, in an async task with
@@ -24,10 +24,21 @@ export type OpFn<A> = (task: Task, arg: A) => unknown;
 
 let current: Task | null = null;
 let attach: (() => Task | null) | null = null;
+// The operation a generator task has started and will run with yield* (only the running task has one).
+let opFn: OpFn<any> | null = null;
+let opArg: unknown = undefined;
 
 /** @internal */
 export function setCurrent(t: Task | null): void {
   current = t;
+}
+
+/** @internal after each generator step: an operation started but not run is dropped; returns whether there was one */
+export function dropPendingOp(): boolean {
+  if (opFn === null) return false;
+  opFn = null;
+  opArg = undefined;
+  return true;
 }
 
 /** @internal hook for re-attaching an async task that awaited a foreign promise */
@@ -63,9 +74,10 @@ function finished(v: unknown): IteratorResult<unknown, unknown> {
 }
 
 function takeCancel(t: Task): void {
-  const e = t.pendingCancel;
-  if (e !== null) {
-    t.pendingCancel = null;
+  const x = t.ext;
+  if (x !== null && x.pendingCancel !== null) {
+    const e = x.pendingCancel;
+    x.pendingCancel = null;
     throw e;
   }
 }
@@ -82,11 +94,11 @@ const GEN_OP = {
       t.value = undefined;
       return finished(v);
     }
-    const fn = t.opFn;
+    const fn = opFn;
     if (fn === null) throw new InvalidStateError("an operation was run twice or outside its task: start a new one each time");
-    const arg = t.opArg;
-    t.opFn = null;
-    t.opArg = undefined;
+    const arg = opArg;
+    opFn = null;
+    opArg = undefined;
     takeCancel(t);
     const v = fn(t, arg);
     return v === PARKED ? YIELDED : finished(v);
@@ -98,11 +110,7 @@ const GEN_OP = {
     return { value: v, done: true };
   },
   then(_ok: unknown, fail?: (e: unknown) => void): void {
-    const t = current;
-    if (t) {
-      t.opFn = null;
-      t.opArg = undefined;
-    }
+    dropPendingOp();
     const e = new InvalidStateError("an operation of a generator task was awaited: use yield* in generator tasks");
     if (typeof fail === "function") fail(e);
   },
@@ -118,23 +126,23 @@ export const RESUME_TOKEN: unknown = RESUME;
  */
 export function op<T, A = unknown>(fn: OpFn<A>, arg: A): Op<T> {
   const t = currentTask();
-  if (t.kind === KIND_GEN) {
-    if (t.opFn !== null) {
-      t.opFn = null;
-      t.opArg = undefined;
+  if (t.gen !== null) {
+    if (opFn !== null) {
+      dropPendingOp();
       throw new InvalidStateError(`task ${t.name}: an operation was started but never run (missing yield*?)`);
     }
-    t.opFn = fn as OpFn<unknown>;
-    t.opArg = arg;
+    opFn = fn;
+    opArg = arg;
     return GEN_OP as unknown as Op<T>;
   }
-  if (t.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
+  const x = t.x();
+  if (x.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
   takeCancel(t);
   const v = fn(t, arg);
   if (v !== PARKED) return Promise.resolve(v as T) as unknown as Op<T>;
   const p = new Promise<T>((res, rej) => {
-    t.res = res as (v: unknown) => void;
-    t.rej = rej;
+    x.res = res as (v: unknown) => void;
+    x.rej = rej;
   });
   t.sched.afterAsyncPark(t);
   return p as unknown as Op<T>;

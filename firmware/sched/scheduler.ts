@@ -1,9 +1,9 @@
 import { CancelledError, InvalidStateError, isCancelled } from "./errors";
 import { TimerHeap, type TimerNode } from "./heap";
 import type { Host } from "./host";
-import { PARKED, RESUME_TOKEN, currentTaskOrNull, op, setAttach, setCurrent, type Op } from "./op";
+import { PARKED, RESUME_TOKEN, currentTaskOrNull, dropPendingOp, op, setAttach, setCurrent, type Op } from "./op";
 import {
-  DONE, KIND_ASYNC, KIND_CALLBACK, KIND_GEN, NEW, READY, RUNNING, Task, WAITING,
+  DONE_ERR, DONE_OK, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
   type Gen, type Runnable, type TaskWatcher, type Waitable,
 } from "./task";
 import { describe, isGeneratorFunction, isIterator, isThenable } from "./util";
@@ -20,7 +20,6 @@ interface Timed extends TimerNode {
 /** A callSoon/callLater entry. Cancel it with `cancel()` before it runs. */
 export class CallbackHandle implements Runnable, Timed {
   /** @internal */ next: Runnable | null = null;
-  /** @internal */ readonly kind = KIND_CALLBACK;
   /** @internal */ deadline = 0;
   /** @internal */ seq = 0;
   /** @internal */ hi = -1;
@@ -56,7 +55,7 @@ const SLEEP: Waitable = {
 /** Async tasks that awaited a foreign promise: the cancel can only be delivered at their next operation. */
 const DETACHED: Waitable = {
   abortWait(t: Task, reason: unknown): boolean {
-    t.pendingCancel = reason;
+    t.x().pendingCancel = reason;
     return true;
   },
 };
@@ -150,11 +149,11 @@ export class Scheduler {
       const w: TaskWatcher = {
         childDone: (t: Task) => {
           this.stop();
-          if (t.ok) resolve(t.result as R);
-          else reject(t.error);
+          if (t.st === DONE_OK) resolve(t.value as R);
+          else reject(t.value);
         },
       };
-      main.watchers = [w];
+      main.x().watchers = [w];
     });
   }
 
@@ -179,8 +178,8 @@ export class Scheduler {
   /** @internal a task around an existing generator object (composites that run a body in a child) */
   spawnGen(name: string, g: Gen): Task {
     const t = new Task(this, name, null, null);
-    t.kind = KIND_GEN;
     t.gen = g;
+    t.st = READY;
     this.pushReady(t);
     this.kick();
     return t;
@@ -220,7 +219,6 @@ export class Scheduler {
   wake(t: Task, value?: unknown): boolean {
     if (t.st !== WAITING) return false;
     t.st = READY;
-    t.throwing = false;
     t.value = value;
     this.pushReady(t);
     this.kick();
@@ -231,8 +229,7 @@ export class Scheduler {
   wakeThrow(t: Task, error: unknown): boolean {
     if (t.st !== WAITING) return false;
     t.waitOn = null;
-    t.st = READY;
-    t.throwing = true;
+    t.st = READY_THROW;
     t.value = error;
     this.pushReady(t);
     this.kick();
@@ -243,7 +240,6 @@ export class Scheduler {
   yieldNow(t: Task): typeof PARKED {
     t.st = READY;
     t.waitOn = null;
-    t.throwing = false;
     t.value = undefined;
     this.pushReady(t);
     return PARKED;
@@ -260,20 +256,16 @@ export class Scheduler {
   /** @internal deliver `reason` (a CancelledError) at the task's wait point, now. */
   cancelInternal(t: Task, reason: unknown): boolean {
     switch (t.st) {
-      case DONE:
-        return false;
       case NEW:
-        if (!t.throwing) {
-          t.throwing = true;
-          t.value = reason;
-        }
+        t.st = NEW_CANCELLED;
+        t.value = reason;
         return true;
       case READY: {
-        if (t.throwing) return true;
+        // a wake-up is pending: the cancel wins, and the waker takes back what it handed over
         const w = t.waitOn;
         t.waitOn = null;
         if (w !== null && w.undoWake) w.undoWake(t, t.value);
-        t.throwing = true;
+        t.st = READY_THROW;
         t.value = reason;
         return true;
       }
@@ -281,16 +273,23 @@ export class Scheduler {
         const w = t.waitOn;
         if (w !== null && w.abortWait(t, reason)) return true;
         t.waitOn = null;
-        t.st = READY;
-        t.throwing = true;
+        t.st = READY_THROW;
         t.value = reason;
         this.pushReady(t);
         this.kick();
         return true;
       }
-      default: // RUNNING: delivered at its next operation
-        if (t.pendingCancel === null) t.pendingCancel = reason;
+      case RUNNING: {
+        // delivered at its next operation
+        const x = t.x();
+        if (x.pendingCancel === null) x.pendingCancel = reason;
         return true;
+      }
+      case READY_THROW:
+      case NEW_CANCELLED:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -303,8 +302,9 @@ export class Scheduler {
 
   /** @internal */
   watch(child: Task, w: TaskWatcher): void {
-    if (child.watchers === null) child.watchers = [w];
-    else child.watchers.push(w);
+    const x = child.x();
+    if (x.watchers === null) x.watchers = [w];
+    else x.watchers.push(w);
   }
 
   // ---- run queue and timers -------------------------------------------------------------------
@@ -394,17 +394,17 @@ export class Scheduler {
       const r = this.popReady();
       if (this.stepCost > 0) this.host.charge!(this.stepCost);
       this.steps++;
-      if (r.kind === KIND_CALLBACK) {
+      if (!(r instanceof Task)) {
         this.runCallback(r as CallbackHandle);
         continue;
       }
-      const t = r as Task;
-      if (t.fn !== null) {
+      const t = r;
+      if (t.st === NEW || t.st === NEW_CANCELLED) {
         const s = this.start(t);
         if (s === STEP_HANDOFF) return; // the async task continues the round when it parks
         if (s === STEP_DONE) continue;
       }
-      if (t.kind === KIND_GEN) this.stepGen(t);
+      if (t.gen !== null) this.stepGen(t);
       else if (this.resumeAsync(t)) return;
     }
     this.roundActive = false;
@@ -424,50 +424,49 @@ export class Scheduler {
   }
 
   private stepGen(t: Task): void {
+    const throwing = t.st === READY_THROW;
     t.st = RUNNING;
     t.waitOn = null;
     setCurrent(t);
     let r: IteratorResult<unknown, unknown>;
     try {
-      if (t.throwing) {
+      if (throwing) {
         const e = t.value;
-        t.throwing = false;
         t.value = undefined;
-        r = t.gen!.throw(e);
+        r = (t.gen as Gen).throw(e);
       } else {
-        r = t.gen!.next(RESUME_TOKEN);
+        r = (t.gen as Gen).next(RESUME_TOKEN);
       }
     } catch (e) {
       setCurrent(null);
+      dropPendingOp();
       this.finish(t, false, e);
       return;
     }
     setCurrent(null);
+    const unrun = dropPendingOp();
     if (r.done) this.finish(t, true, r.value);
-    else if (r.value !== PARKED || t.st === RUNNING) this.badYield(t, r.value);
+    else if (r.value !== PARKED || t.st === RUNNING) this.badYield(t, r.value, unrun);
   }
 
-  private badYield(t: Task, v: unknown): void {
-    const hint = t.opFn !== null ? ' (an operation was yielded with "yield"; use "yield*")' : "";
-    t.opFn = null;
-    t.opArg = undefined;
+  private badYield(t: Task, v: unknown, unrun: boolean): void {
+    const hint = unrun ? ' (an operation was yielded with "yield"; use "yield*")' : "";
     t.st = WAITING;
     this.wakeThrow(t, new InvalidStateError(`task ${t.name} yielded ${describe(v)}: only "yield* operation" may suspend a task${hint}`));
   }
 
   /** First step of a task: calls its function (async) or creates its generator. */
   private start(t: Task): number {
-    const fn = t.fn!;
-    const args = t.args!;
-    t.fn = null;
-    t.args = null;
-    if (t.throwing) {
+    const fn = t.gen as (...a: unknown[]) => unknown;
+    const args = t.value as unknown[];
+    t.gen = null;
+    t.value = undefined;
+    if (t.st === NEW_CANCELLED) {
       // cancelled before it started: it never runs
-      this.finish(t, false, t.value);
+      this.finish(t, false, args);
       return STEP_DONE;
     }
     if (isGeneratorFunction(fn)) {
-      t.kind = KIND_GEN;
       try {
         t.gen = fn(...args) as Gen;
       } catch (e) {
@@ -476,7 +475,6 @@ export class Scheduler {
       }
       return STEP_GEN;
     }
-    t.kind = KIND_ASYNC;
     t.st = RUNNING;
     setCurrent(t);
     let r: unknown;
@@ -489,7 +487,6 @@ export class Scheduler {
     }
     setCurrent(null);
     if (isIterator(r)) {
-      t.kind = KIND_GEN;
       t.gen = r;
       return STEP_GEN;
     }
@@ -508,14 +505,14 @@ export class Scheduler {
 
   /** Resume a parked async task by settling its promise; the round waits until it parks or finishes. */
   private resumeAsync(t: Task): boolean {
-    const res = t.res;
-    const rej = t.rej;
-    t.res = t.rej = null;
+    const x = t.x();
+    const res = x.res;
+    const rej = x.rej;
+    x.res = x.rej = null;
+    const throwing = t.st === READY_THROW;
+    const v = t.value;
     t.st = RUNNING;
     t.waitOn = null;
-    const throwing = t.throwing;
-    const v = t.value;
-    t.throwing = false;
     t.value = undefined;
     if (res === null || rej === null) {
       this.finish(t, false, new InvalidStateError(`task ${t.name} was resumed with no pending operation`));
@@ -556,6 +553,7 @@ export class Scheduler {
   attachDetached(): Task | null {
     if (this.detached.length !== 1 || this.handoff !== null) return null;
     const t = this.detached[0]!;
+    if (t.st !== WAITING) return null;
     t.st = RUNNING;
     t.waitOn = null;
     setCurrent(t);
@@ -575,26 +573,28 @@ export class Scheduler {
 
   /** @internal */
   finish(t: Task, ok: boolean, v: unknown): void {
-    if (t.st === DONE) return;
+    if (t.st >= DONE_OK) return;
     if (t.st === WAITING && t.waitOn !== null) t.waitOn.abortWait(t, v);
-    t.st = DONE;
-    t.ok = ok;
-    t.out = v;
+    t.st = ok ? DONE_OK : DONE_ERR;
+    t.value = v;
     t.gen = null;
     t.waitOn = null;
-    t.opFn = null;
-    t.pendingCancel = null;
-    t.res = t.rej = null;
-    const j = t.joiners;
-    const watchers = t.watchers;
-    const seen = (j !== null && j.length > 0) || watchers !== null;
-    if (j !== null) {
-      for (let w = j.shift(); w !== null; w = j.shift()) {
-        if (ok) this.wake(w, v);
-        else this.wakeThrow(w, v);
+    const x = t.ext;
+    let seen = false;
+    if (x !== null) {
+      x.pendingCancel = null;
+      x.res = x.rej = null;
+      const j = x.joiners;
+      const watchers = x.watchers;
+      seen = (j !== null && j.length > 0) || watchers !== null;
+      if (j !== null) {
+        for (let w = j.shift(); w !== null; w = j.shift()) {
+          if (ok) this.wake(w, v);
+          else this.wakeThrow(w, v);
+        }
       }
+      if (watchers !== null) for (const w of watchers) w.childDone(t);
     }
-    if (watchers !== null) for (const w of watchers) w.childDone(t);
     if (!ok && !seen && !isCancelled(v)) this.report(v, { task: t, message: "unhandled error in a task nobody awaits" });
   }
 }
@@ -607,12 +607,11 @@ export { checkMs };
 
 function joinBody(t: Task, child: Task): unknown {
   if (child === t) throw new InvalidStateError(`task ${t.name} cannot wait for itself`);
-  if (child.st === DONE) {
-    if (child.ok) return child.out;
-    throw child.out;
-  }
-  if (child.joiners === null) child.joiners = new WaitQueue();
-  child.joiners.push(t);
+  if (child.st === DONE_OK) return child.value;
+  if (child.st === DONE_ERR) throw child.value;
+  const x = child.x();
+  if (x.joiners === null) x.joiners = new WaitQueue();
+  x.joiners.push(t);
   return t.sched.park(t, child);
 }
 

@@ -1,16 +1,14 @@
 import { InvalidStateError } from "./errors";
 import type { TimerNode } from "./heap";
+import type { Op } from "./op";
 import type { Scheduler } from "./scheduler";
-import { WaitQueue } from "./waitqueue";
+import type { WaitQueue } from "./waitqueue";
 
 /** A generator task body or helper: `function*` returning R. */
 export type Gen<R = unknown> = Generator<unknown, R, unknown>;
 
 /** What a task body may be: a generator function or an (async) function, called with the spawn arguments. */
 export type TaskFn<A extends unknown[] = any[], R = unknown> = (...args: A) => Gen<R> | PromiseLike<R> | R;
-
-/** The value a task body produces once finished. */
-export type TaskResult<F> = F extends (...args: any[]) => Gen<infer R> ? R : F extends (...args: any[]) => infer R ? Awaited<R> : never;
 
 /**
  * Something a task can be parked on. Every primitive parks through `Scheduler.park` with itself as the
@@ -35,88 +33,79 @@ export interface TaskWatcher {
   childDone(task: Task): void;
 }
 
-// Task states. A small state machine (Embassy's TaskHeader keeps one in a doc comment, so do we):
+// Task states: one small integer (a tagged union without the allocation). The state machine:
 //
-//   NEW --first step--> RUNNING --op parks--> WAITING --wake/cancel--> READY --step--> RUNNING ...
-//    |                     \--checkpoint------------------------------> READY
-//    \--cancel before start (never runs its body)--> DONE <--return/throw-- RUNNING
+//   NEW ──first step──▶ RUNNING ──op parks──▶ WAITING ──wake──▶ READY ──step──▶ RUNNING ...
+//    │                    │  └──checkpoint──────────────────────▶ READY
+//    │                    │                   WAITING/READY ──cancel──▶ READY_THROW ──step──▶ RUNNING
+//    └─cancel─▶ NEW_CANCELLED ──step (body never runs)──▶ DONE_ERR
+//                         └──return──▶ DONE_OK      └──throw──▶ DONE_ERR
 export const NEW = 0;
 export const READY = 1;
-export const RUNNING = 2;
-export const WAITING = 3;
-export const DONE = 4;
-const STATE_NAMES = ["new", "ready", "running", "waiting", "done"];
+export const READY_THROW = 2;
+export const RUNNING = 3;
+export const WAITING = 4;
+export const NEW_CANCELLED = 5;
+export const DONE_OK = 6;
+export const DONE_ERR = 7;
+const STATE_NAMES = ["new", "ready", "ready", "running", "waiting", "new", "done", "done"];
 
-/** Body kinds, known once the task starts. */
-export const KIND_UNKNOWN = 0;
-export const KIND_GEN = 1;
-export const KIND_ASYNC = 2;
-/** Run-queue entries that are plain callbacks (callSoon / callLater). */
-export const KIND_CALLBACK = 3;
+/** Run-queue entry kinds. */
+export const KIND_TASK = 0;
+export const KIND_CALLBACK = 1;
 
 /** An entry of the scheduler's run queue: a task or a callback. */
 export interface Runnable {
   next: Runnable | null;
-  kind: number;
 }
 
-let nextId = 1;
+/** Rarely used per-task state, allocated on first use so a plain parked task stays small. */
+export class TaskExt {
+  joiners: WaitQueue | null = null;
+  watchers: TaskWatcher[] | null = null;
+  scope: unknown = null;
+  pendingCancel: unknown = null;
+  res: ((v: unknown) => void) | null = null;
+  rej: ((e: unknown) => void) | null = null;
+}
 
 /**
  * A running function. Created by `spawn(fn, ...args)`; never from a bare generator or promise.
  *
- * Memory: one Task object (~25 fields, about 0.2 KB on a 32-bit device) plus its generator (~0.3 KB
- * suspended) or async function (~0.8 KB suspended, plus a promise per wait).
+ * Memory: a Task has 11 fields (about 0.2 KB on a 32-bit device), plus its suspended generator
+ * (~0.3 KB) or async function (~0.8 KB, plus a promise per wait). Joining, scopes and async waits add
+ * one small TaskExt object.
  */
 export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
-  /** Unique id within the process. */
-  readonly id: number;
-  /** Name for logs and status listings; settable. */
+  /** Name for logs and status listings (the function's name unless given); settable. */
   name: string;
   readonly sched: Scheduler;
-
-  /** @internal */ next: Runnable | null = null;
-  /** @internal */ kind: number = KIND_UNKNOWN;
-  /** @internal */ st: number = NEW;
-  /** @internal body and arguments until the first step */ fn: ((...a: unknown[]) => unknown) | null;
-  /** @internal */ args: unknown[] | null;
-  /** @internal */ gen: Gen | null = null;
-
+  /** @internal run-queue or wait-queue link (a task is in at most one of them) */ next: Runnable | null = null;
+  /** @internal state, see the diagram above */ st: number = NEW;
+  /** @internal the body function until the first step, then the generator (null for async tasks) */
+  gen: Gen | ((...a: unknown[]) => unknown) | null;
+  /**
+   * @internal the arguments until the first step; while parked a scratch slot for the primitive
+   * (the item a putter offers); then the pending resume value or error; finally the result or error
+   */
+  value: unknown;
+  /** @internal what the task is parked on, or what woke it (for undoWake) */ waitOn: Waitable | null = null;
   /** @internal timer heap node (sleep) */ deadline = 0;
   /** @internal */ seq = 0;
   /** @internal */ hi = -1;
-
-  /** @internal what the task is parked on, or what woke it (for undoWake) */ waitOn: Waitable | null = null;
-  /** @internal wait-queue links */ qprev: Task | null = null;
-  /** @internal */ qnext: Task | null = null;
-  /** @internal the queue the task is linked in */ queue: WaitQueue | null = null;
-  /** @internal pending resume: throw `value` instead of returning it */ throwing = false;
-  /** @internal pending resume value or error; also a scratch slot for the primitive that parked it */ value: unknown = undefined;
-  /** @internal per-wait data a primitive may attach (the item a putter offers) */ data: unknown = undefined;
-  /** @internal cancel requested while running: delivered at the next operation */ pendingCancel: unknown = null;
-  /** @internal generator op started but not yet run by yield* */ opFn: ((t: Task, a: any) => unknown) | null = null;
-  /** @internal */ opArg: unknown = undefined;
-  /** @internal async task resolvers for the current wait */ res: ((v: unknown) => void) | null = null;
-  /** @internal */ rej: ((e: unknown) => void) | null = null;
-  /** @internal innermost cancel scope */ scope: unknown = null;
-
-  /** @internal */ ok = false;
-  /** @internal */ out: unknown = undefined;
-  /** @internal tasks joined on this one */ joiners: WaitQueue | null = null;
-  /** @internal */ watchers: TaskWatcher[] | null = null;
+  /** @internal */ ext: TaskExt | null = null;
 
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {
-    this.id = nextId++;
     this.sched = sched;
-    this.name = name ?? (fn && fn.name ? fn.name : "task") + "#" + this.id;
-    this.fn = fn;
-    this.args = args;
+    this.name = name ?? (fn && fn.name ? fn.name : "task");
+    this.gen = fn;
+    this.value = args;
   }
 
   /** True once the task has finished: returned, failed or cancelled. */
   get done(): boolean {
-    return this.st === DONE;
+    return this.st >= DONE_OK;
   }
 
   /** "new" | "ready" | "running" | "waiting" | "done". */
@@ -126,19 +115,19 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
 
   /** True if the task finished by a CancelledError. */
   get cancelled(): boolean {
-    return this.st === DONE && !this.ok && this.out instanceof Error && this.out.name === "CancelledError";
+    return this.st === DONE_ERR && this.value instanceof Error && this.value.name === "CancelledError";
   }
 
   /** The error the task failed with (undefined while running or if it returned). */
   get error(): unknown {
-    return this.st === DONE && !this.ok ? this.out : undefined;
+    return this.st === DONE_ERR ? this.value : undefined;
   }
 
   /** The return value. Throws if the task is not done, and re-throws its error if it failed. */
   get result(): R {
-    if (this.st !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
-    if (!this.ok) throw this.out;
-    return this.out as R;
+    if (this.st < DONE_OK) throw new InvalidStateError(`task ${this.name} is not done`);
+    if (this.st === DONE_ERR) throw this.value;
+    return this.value as R;
   }
 
   /**
@@ -154,8 +143,13 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
    * Wait for the task to finish; returns its result or re-throws its error. Cancelling the waiter passes
    * the cancel on to this task and keeps waiting for it (a task that swallows the cancel lets the waiter go on).
    */
-  join(): import("./op").Op<R> {
+  join(): Op<R> {
     return this.sched.join(this);
+  }
+
+  /** @internal */
+  x(): TaskExt {
+    return this.ext ?? (this.ext = new TaskExt());
   }
 
   /** @internal Waitable for joiners: forward the cancel to this task, keep the joiner waiting. */

@@ -20,7 +20,7 @@ export class CancelScope {
   error: CancelledError | null = null;
   readonly parent: CancelScope | null;
   constructor(readonly task: Task, readonly ms: number) {
-    this.parent = task.scope as CancelScope | null;
+    this.parent = task.ext !== null ? (task.ext.scope as CancelScope | null) : null;
   }
   onTimer(s: Scheduler): void {
     this.fired = true;
@@ -32,7 +32,7 @@ export class CancelScope {
 /** @internal */
 export function openScope(t: Task, ms: number): CancelScope {
   const s = new CancelScope(t, ms);
-  t.scope = s;
+  t.x().scope = s;
   if (ms !== Infinity) t.sched.addTimer(s, t.sched.now() + ms);
   return s;
 }
@@ -41,8 +41,9 @@ export function openScope(t: Task, ms: number): CancelScope {
 export function closeScope(s: CancelScope): void {
   const t = s.task;
   t.sched.dropTimer(s);
-  t.scope = s.parent;
-  if (s.error !== null && t.pendingCancel === s.error) t.pendingCancel = null;
+  const x = t.x();
+  x.scope = s.parent;
+  if (s.error !== null && x.pendingCancel === s.error) x.pendingCancel = null;
 }
 
 const FAIL = 0;

@@ -1,8 +1,9 @@
 import type { Task } from "./task";
 
 /**
- * FIFO of parked tasks, linked through the tasks themselves (a task waits on one thing at a time), so
- * queueing and unlinking a cancelled waiter are O(1) and allocate nothing.
+ * FIFO of parked tasks, linked through the tasks' own `next` field (a parked task is never in the run
+ * queue), so queueing and waking allocate nothing. Unlinking a cancelled waiter walks the queue: O(n),
+ * paid only on cancellation.
  */
 export class WaitQueue {
   private head: Task | null = null;
@@ -18,10 +19,8 @@ export class WaitQueue {
   }
 
   push(t: Task): void {
-    t.queue = this;
-    t.qnext = null;
-    t.qprev = this.tail;
-    if (this.tail) this.tail.qnext = t;
+    t.next = null;
+    if (this.tail !== null) this.tail.next = t;
     else this.head = t;
     this.tail = t;
     this.n++;
@@ -29,20 +28,32 @@ export class WaitQueue {
 
   shift(): Task | null {
     const t = this.head;
-    if (t) this.remove(t);
+    if (t !== null) {
+      this.head = t.next as Task | null;
+      if (this.head === null) this.tail = null;
+      t.next = null;
+      this.n--;
+    }
     return t;
   }
 
   /** Unlink `t` if it is in this queue; returns whether it was. */
   remove(t: Task): boolean {
-    if (t.queue !== this) return false;
-    if (t.qprev) t.qprev.qnext = t.qnext;
-    else this.head = t.qnext;
-    if (t.qnext) t.qnext.qprev = t.qprev;
-    else this.tail = t.qprev;
-    t.qprev = t.qnext = null;
-    t.queue = null;
-    this.n--;
-    return true;
+    let prev: Task | null = null;
+    for (let c = this.head; c !== null; prev = c, c = c.next as Task | null) {
+      if (c !== t) continue;
+      if (prev === null) this.head = t.next as Task | null;
+      else prev.next = t.next;
+      if (this.tail === t) this.tail = prev;
+      t.next = null;
+      this.n--;
+      return true;
+    }
+    return false;
+  }
+
+  /** Visit the waiters in order (do not modify the queue meanwhile). */
+  forEach(fn: (t: Task) => void): void {
+    for (let c = this.head; c !== null; c = c.next as Task | null) fn(c);
   }
 }
