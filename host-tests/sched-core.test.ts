@@ -71,9 +71,23 @@ describe("scheduler core", () => {
     });
   });
 
-  it("a generator task that uses plain yield gets a clear error", async () => {
-    await assert.rejects(vrun(function* () { yield 1; }), /only "yield\* operation"/);
+  it("a generator task that yields a value gets a clear error", async () => {
+    await assert.rejects(vrun(function* () { yield 1; }), /suspends only with "yield\* operation"/);
     await assert.rejects(vrun(function* () { yield sleepMs(5); }), /use "yield\*"/);
+  });
+
+  it("a bare yield is a checkpoint: fair, and a cancel lands there", async () => {
+    const log: string[] = [];
+    await vrun(function* () {
+      const a = spawn(function* () { for (let i = 0; i < 3; i++) { log.push(`a${i}`); yield; } });
+      const b = spawn(function* () {
+        try { for (let i = 0; ; i++) { log.push(`b${i}`); yield; } } catch (e) { log.push(`b ${(e as Error).name}`); }
+      });
+      yield* a.join();
+      b.cancel();
+      yield* b.join();
+    });
+    assert.deepEqual(log, ["a0", "b0", "a1", "b1", "a2", "b2", "b3", "b CancelledError"]);
   });
 
   it("an operation started without yield* is reported at the next one", async () => {

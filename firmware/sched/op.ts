@@ -13,7 +13,7 @@ export interface Op<T> extends PromiseLike<T> {
 /** Returned by an operation body that parked its task. */
 export const PARKED: unique symbol = Symbol("parked") as any;
 /** Passed to `gen.next()` when the scheduler resumes a generator task. */
-const RESUME: unique symbol = Symbol("resume") as any;
+export const RESUME: unique symbol = Symbol("resume") as any;
 
 /**
  * The body of an operation: runs in the calling task, either completes at once (returns the value or
@@ -22,38 +22,26 @@ const RESUME: unique symbol = Symbol("resume") as any;
  */
 export type OpFn<A> = (task: Task, arg: A) => unknown;
 
-let current: Task | null = null;
-let attach: (() => Task | null) | null = null;
-// The operation a generator task has started and will run with yield* (only the running task has one).
-let opFn: OpFn<any> | null = null;
-let opArg: unknown = undefined;
-
-/** @internal */
-export function setCurrent(t: Task | null): void {
-  current = t;
-}
-
-/** @internal after each generator step: an operation started but not run is dropped; returns whether there was one */
-export function dropPendingOp(): boolean {
-  if (opFn === null) return false;
-  opFn = null;
-  opArg = undefined;
-  return true;
-}
-
-/** @internal hook for re-attaching an async task that awaited a foreign promise */
-export function setAttach(fn: () => Task | null): void {
-  attach = fn;
-}
+/**
+ * @internal Execution context shared by the scheduler and the operations: the running task, and the
+ * operation a generator task has started and will run with yield*. A plain object, so the hot path
+ * reads fields instead of calling accessors.
+ */
+export const CTX = {
+  current: null as Task | null,
+  opFn: null as OpFn<any> | null,
+  opArg: undefined as unknown,
+  attach: null as (() => Task | null) | null,
+};
 
 /** The task running now, or null outside tasks (IO callbacks, top level). */
 export function currentTaskOrNull(): Task | null {
-  return current;
+  return CTX.current;
 }
 
 /** The task running now; throws a clear error outside tasks. */
 export function currentTask(): Task {
-  const t = current ?? (attach ? attach() : null);
+  const t = CTX.current ?? (CTX.attach !== null ? CTX.attach() : null);
   if (t === null) {
     throw new InvalidStateError(
       "no task is running here: scheduler operations must be called from a task (or, in an async task, " +
@@ -65,15 +53,13 @@ export function currentTask(): Task {
 
 // Shared iterator results: yield* passes the inner result object through to the scheduler, so a wait
 // in a generator task allocates nothing.
-const YIELDED: IteratorResult<unknown, unknown> = { value: PARKED, done: false };
-const FINISHED = { value: undefined as unknown, done: true as const };
+/** @internal */
+export const YIELDED: IteratorResult<unknown, unknown> = { value: PARKED, done: false };
+/** @internal */
+export const FINISHED = { value: undefined as unknown, done: true as const };
 
-function finished(v: unknown): IteratorResult<unknown, unknown> {
-  FINISHED.value = v;
-  return FINISHED;
-}
-
-function takeCancel(t: Task): void {
+/** @internal throw a cancel requested while the task was running (delivered at its next operation) */
+export function takeCancel(t: Task): void {
   const x = t.ext;
   if (x !== null && x.pendingCancel !== null) {
     const e = x.pendingCancel;
@@ -82,26 +68,36 @@ function takeCancel(t: Task): void {
   }
 }
 
-/** The one iterator every generator-mode operation returns; its arguments wait on the task. */
+/** @internal the resume half of every generator-mode operation */
+export function resumed(): IteratorResult<unknown, unknown> {
+  const t = CTX.current!;
+  FINISHED.value = t.value;
+  t.value = undefined;
+  return FINISHED;
+}
+
+/** The one iterator every generator-mode operation returns; its arguments wait in CTX. */
 const GEN_OP = {
   [Symbol.iterator]() {
     return this;
   },
   next(x?: unknown): IteratorResult<unknown, unknown> {
-    const t = current!;
+    const t = CTX.current!;
     if (x === RESUME) {
-      const v = t.value;
+      FINISHED.value = t.value;
       t.value = undefined;
-      return finished(v);
+      return FINISHED;
     }
-    const fn = opFn;
+    const fn = CTX.opFn;
     if (fn === null) throw new InvalidStateError("an operation was run twice or outside its task: start a new one each time");
-    const arg = opArg;
-    opFn = null;
-    opArg = undefined;
-    takeCancel(t);
+    const arg = CTX.opArg;
+    CTX.opFn = null;
+    CTX.opArg = undefined;
+    if (t.ext !== null && t.ext.pendingCancel !== null) takeCancel(t);
     const v = fn(t, arg);
-    return v === PARKED ? YIELDED : finished(v);
+    if (v === PARKED) return YIELDED;
+    FINISHED.value = v;
+    return FINISHED;
   },
   throw(e: unknown): never {
     throw e;
@@ -110,14 +106,12 @@ const GEN_OP = {
     return { value: v, done: true };
   },
   then(_ok: unknown, fail?: (e: unknown) => void): void {
-    dropPendingOp();
+    CTX.opFn = null;
+    CTX.opArg = undefined;
     const e = new InvalidStateError("an operation of a generator task was awaited: use yield* in generator tasks");
     if (typeof fail === "function") fail(e);
   },
 };
-
-/** @internal the value a generator task is resumed with */
-export const RESUME_TOKEN: unknown = RESUME;
 
 /**
  * Make an operation from its body. This is the one way to block: every primitive builds its waits with it.
@@ -125,16 +119,21 @@ export const RESUME_TOKEN: unknown = RESUME;
  *   wait(): Op<T> { return op(waitBody, this); }
  */
 export function op<T, A = unknown>(fn: OpFn<A>, arg: A): Op<T> {
-  const t = currentTask();
+  const t = CTX.current ?? currentTask();
   if (t.gen !== null) {
-    if (opFn !== null) {
-      dropPendingOp();
+    if (CTX.opFn !== null) {
+      CTX.opFn = null;
+      CTX.opArg = undefined;
       throw new InvalidStateError(`task ${t.name}: an operation was started but never run (missing yield*?)`);
     }
-    opFn = fn;
-    opArg = arg;
+    CTX.opFn = fn;
+    CTX.opArg = arg;
     return GEN_OP as unknown as Op<T>;
   }
+  return asyncOp(t, fn, arg);
+}
+
+function asyncOp<T, A>(t: Task, fn: OpFn<A>, arg: A): Op<T> {
   const x = t.x();
   if (x.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
   takeCancel(t);

@@ -1,9 +1,9 @@
 import { CancelledError, InvalidStateError, isCancelled } from "./errors";
 import { TimerHeap, type TimerNode } from "./heap";
 import type { Host } from "./host";
-import { PARKED, RESUME_TOKEN, currentTaskOrNull, dropPendingOp, op, setAttach, setCurrent, type Op } from "./op";
+import { CTX, PARKED, RESUME, op, type Op } from "./op";
 import {
-  DONE_ERR, DONE_OK, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
+  CALLBACK, DONE_ERR, DONE_OK, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
   type Gen, type Runnable, type TaskWatcher, type Waitable,
 } from "./task";
 import { describe, isGeneratorFunction, isIterator, isThenable } from "./util";
@@ -20,6 +20,7 @@ interface Timed extends TimerNode {
 /** A callSoon/callLater entry. Cancel it with `cancel()` before it runs. */
 export class CallbackHandle implements Runnable, Timed {
   /** @internal */ next: Runnable | null = null;
+  /** @internal */ readonly st = CALLBACK;
   /** @internal */ deadline = 0;
   /** @internal */ seq = 0;
   /** @internal */ hi = -1;
@@ -82,23 +83,22 @@ export function activeScheduler(): Scheduler {
  * the round continues when it parks again or finishes.
  */
 export class Scheduler {
+  // Hot fields first (XS looks properties up in order).
+  /** @internal run queue (FIFO through `next`) */ head: Runnable | null = null;
+  /** @internal */ tail: Runnable | null = null;
+  /** the last entry of the current round; null when the round is over */
+  private roundEnd: Runnable | null = null;
+  private readonly stepCost: number;
   readonly host: Host;
   private readonly timers = new TimerHeap<Timed>();
-  private head: Runnable | null = null;
-  private tail: Runnable | null = null;
-  private readyCount = 0;
-  private remaining = 0;
   private roundActive = false;
   private turnScheduled = false;
   private handoff: Task | null = null;
   private stopped = false;
-  private readonly stepCost: number;
   private detached: Task[] = [];
   private handler: ExceptionHandler;
   private readonly turnCb = (): void => this.onTurn();
   private readonly timerCb = (): void => this.onHostTimer();
-  /** Task steps run so far (for profilers and benchmarks). */
-  steps = 0;
 
   constructor(host: Host) {
     this.host = host;
@@ -160,6 +160,7 @@ export class Scheduler {
   /** Stop driving tasks (they stay as they are) and disarm the host timer. */
   stop(): void {
     this.stopped = true;
+    this.roundEnd = null;
     this.host.clearTimer();
     if (active === this) active = null;
   }
@@ -242,6 +243,7 @@ export class Scheduler {
     t.waitOn = null;
     t.value = undefined;
     this.pushReady(t);
+    this.kick();
     return PARKED;
   }
 
@@ -249,7 +251,7 @@ export class Scheduler {
 
   /** Public cancel (Task.cancel): a task cannot cancel itself. */
   cancel(t: Task, reason?: unknown): boolean {
-    if (t.st === RUNNING && currentTaskOrNull() === t) throw new InvalidStateError(`task ${t.name} cannot cancel itself`);
+    if (t.st === RUNNING && CTX.current === t) throw new InvalidStateError(`task ${t.name} cannot cancel itself`);
     return this.cancelInternal(t, reason ?? new CancelledError(`task ${t.name} cancelled`));
   }
 
@@ -315,16 +317,6 @@ export class Scheduler {
     if (this.tail !== null) this.tail.next = r;
     else this.head = r;
     this.tail = r;
-    this.readyCount++;
-  }
-
-  private popReady(): Runnable {
-    const r = this.head!;
-    this.head = r.next;
-    if (this.head === null) this.tail = null;
-    r.next = null;
-    this.readyCount--;
-    return r;
   }
 
   /** @internal */
@@ -365,7 +357,7 @@ export class Scheduler {
     if (t !== null) {
       // The async task did not park within a whole turn: it awaits a promise that is not ours.
       this.handoff = null;
-      setCurrent(null);
+      CTX.current = null;
       t.st = WAITING;
       t.waitOn = DETACHED;
       this.detached.push(t);
@@ -383,34 +375,132 @@ export class Scheduler {
       timers.pop();
       n.onTimer(this);
     }
-    this.remaining = this.readyCount;
+    this.roundEnd = this.tail;
     this.continueRound();
   }
 
-  /** @internal */
+  /** @internal run the rest of the round (until done, or until an async task holds it) */
   continueRound(): void {
-    while (this.remaining > 0 && !this.stopped) {
-      this.remaining--;
-      const r = this.popReady();
-      if (this.stepCost > 0) this.host.charge!(this.stepCost);
-      this.steps++;
-      if (!(r instanceof Task)) {
-        this.runCallback(r as CallbackHandle);
-        continue;
+    for (;;) {
+      try {
+        this.loop();
+        break;
+      } catch (e) {
+        // a task's code threw out of its step: it failed (the loop itself goes on)
+        const t = CTX.current;
+        CTX.current = null;
+        CTX.opFn = null;
+        CTX.opArg = undefined;
+        if (t !== null) this.finish(t, false, e);
+        else this.report(e, { message: "internal scheduler error" });
       }
-      const t = r;
-      if (t.st === NEW || t.st === NEW_CANCELLED) {
-        const s = this.start(t);
-        if (s === STEP_HANDOFF) return; // the async task continues the round when it parks
-        if (s === STEP_DONE) continue;
-      }
-      if (t.gen !== null) this.stepGen(t);
-      else if (this.resumeAsync(t)) return;
     }
+    if (this.handoff !== null) return;
     this.roundActive = false;
     if (this.stopped) return;
     if (this.head !== null) this.kick();
     else this.arm();
+  }
+
+  private loop(): void {
+    const cost = this.stepCost;
+    let end = this.roundEnd;
+    while (end !== null) {
+      const t = this.head as Task;
+      const n = t.next;
+      this.head = n;
+      if (n === null) this.tail = null;
+      else t.next = null;
+      if (t === end) end = this.roundEnd = null;
+      if (cost > 0) this.host.charge!(cost);
+      const g = t.gen;
+      if (t.st === READY && g !== null) {
+        // hot path: resume a generator task (after a checkpoint or a wake-up)
+        t.st = RUNNING;
+        t.waitOn = null;
+        CTX.current = t;
+        const r = (g as Gen).next(RESUME);
+        if (t.st !== RUNNING) {
+          // it parked through an operation (a finished or failing task is still RUNNING here)
+          if (CTX.opFn === null) continue;
+        } else if (r.value === undefined && !r.done && t.ext === null && CTX.opFn === null) {
+          // a bare `yield`: the cheapest checkpoint, back of the run queue
+          t.st = READY;
+          const tl = this.tail;
+          if (tl !== null) tl.next = t;
+          else this.head = t;
+          this.tail = t;
+          continue;
+        }
+        CTX.current = null;
+        this.afterStep(t, r);
+        continue;
+      }
+      CTX.current = null;
+      if (this.slowStep(t)) return;
+      end = this.roundEnd;
+    }
+    CTX.current = null;
+  }
+
+  /** Callbacks, first steps, pending throws, async tasks. Returns true if an async task now holds the round. */
+  private slowStep(r: Runnable): boolean {
+    if (r.st === CALLBACK) {
+      this.runCallback(r as CallbackHandle);
+      return false;
+    }
+    const t = r as Task;
+    if (t.st === NEW || t.st === NEW_CANCELLED) {
+      const s = this.start(t);
+      if (s === STEP_HANDOFF) return true;
+      if (s === STEP_DONE) return false;
+    }
+    if (t.gen === null) return this.resumeAsync(t);
+    const throwing = t.st === READY_THROW;
+    t.st = RUNNING;
+    t.waitOn = null;
+    CTX.current = t;
+    let res: IteratorResult<unknown, unknown>;
+    if (throwing) {
+      const e = t.value;
+      t.value = undefined;
+      res = (t.gen as Gen).throw(e);
+    } else {
+      res = (t.gen as Gen).next(RESUME);
+    }
+    CTX.current = null;
+    this.afterStep(t, res);
+    return false;
+  }
+
+  /** The unusual outcomes of a generator step: finished, a bad yield, an operation started but never run. */
+  private afterStep(t: Task, r: IteratorResult<unknown, unknown>): void {
+    const unrun = CTX.opFn !== null;
+    CTX.opFn = null;
+    CTX.opArg = undefined;
+    if (r.done) {
+      this.finish(t, true, r.value);
+      return;
+    }
+    if (r.value === undefined && t.st === RUNNING && !unrun) {
+      // a bare `yield` checkpoint, with a cancel requested while the task ran
+      this.yieldNow(t);
+      const x = t.ext;
+      if (x !== null && x.pendingCancel !== null) {
+        t.st = READY_THROW;
+        t.value = x.pendingCancel;
+        x.pendingCancel = null;
+      }
+      return;
+    }
+    if (r.value !== PARKED || t.st === RUNNING) {
+      const hint = unrun ? ' (an operation was yielded with "yield"; use "yield*")' : "";
+      t.st = WAITING;
+      t.waitOn = null;
+      this.wakeThrow(t, new InvalidStateError(`task ${t.name} yielded ${describe(r.value)}: a generator task suspends only with "yield* operation" (or a bare "yield" as a checkpoint)${hint}`));
+    } else if (unrun) {
+      this.cancelInternal(t, new InvalidStateError(`task ${t.name}: an operation was started but never run (missing yield*?)`));
+    }
   }
 
   private runCallback(h: CallbackHandle): void {
@@ -421,38 +511,6 @@ export class Scheduler {
     } catch (e) {
       this.report(e, { message: "callback failed" });
     }
-  }
-
-  private stepGen(t: Task): void {
-    const throwing = t.st === READY_THROW;
-    t.st = RUNNING;
-    t.waitOn = null;
-    setCurrent(t);
-    let r: IteratorResult<unknown, unknown>;
-    try {
-      if (throwing) {
-        const e = t.value;
-        t.value = undefined;
-        r = (t.gen as Gen).throw(e);
-      } else {
-        r = (t.gen as Gen).next(RESUME_TOKEN);
-      }
-    } catch (e) {
-      setCurrent(null);
-      dropPendingOp();
-      this.finish(t, false, e);
-      return;
-    }
-    setCurrent(null);
-    const unrun = dropPendingOp();
-    if (r.done) this.finish(t, true, r.value);
-    else if (r.value !== PARKED || t.st === RUNNING) this.badYield(t, r.value, unrun);
-  }
-
-  private badYield(t: Task, v: unknown, unrun: boolean): void {
-    const hint = unrun ? ' (an operation was yielded with "yield"; use "yield*")' : "";
-    t.st = WAITING;
-    this.wakeThrow(t, new InvalidStateError(`task ${t.name} yielded ${describe(v)}: only "yield* operation" may suspend a task${hint}`));
   }
 
   /** First step of a task: calls its function (async) or creates its generator. */
@@ -466,28 +524,19 @@ export class Scheduler {
       this.finish(t, false, args);
       return STEP_DONE;
     }
+    t.st = RUNNING;
+    CTX.current = t;
     if (isGeneratorFunction(fn)) {
-      try {
-        t.gen = fn(...args) as Gen;
-      } catch (e) {
-        this.finish(t, false, e);
-        return STEP_DONE;
-      }
+      t.gen = fn(...args) as Gen;
+      t.st = READY;
+      CTX.current = null;
       return STEP_GEN;
     }
-    t.st = RUNNING;
-    setCurrent(t);
-    let r: unknown;
-    try {
-      r = fn(...args);
-    } catch (e) {
-      setCurrent(null);
-      this.finish(t, false, e);
-      return STEP_DONE;
-    }
-    setCurrent(null);
+    const r = fn(...args);
+    CTX.current = null;
     if (isIterator(r)) {
       t.gen = r;
+      t.st = READY;
       return STEP_GEN;
     }
     if (!isThenable(r)) {
@@ -526,7 +575,7 @@ export class Scheduler {
 
   private handOff(t: Task): void {
     this.handoff = t;
-    setCurrent(t);
+    CTX.current = t;
     if (!this.turnScheduled) {
       this.turnScheduled = true;
       this.host.soon(this.turnCb);
@@ -537,11 +586,11 @@ export class Scheduler {
   afterAsyncPark(t: Task): void {
     if (this.handoff === t) {
       this.handoff = null;
-      setCurrent(null);
+      CTX.current = null;
       this.continueRound();
     } else if (this.detachedIndex(t) >= 0) {
       this.detached.splice(this.detachedIndex(t), 1);
-      setCurrent(null);
+      CTX.current = null;
     }
   }
 
@@ -556,7 +605,7 @@ export class Scheduler {
     if (t.st !== WAITING) return null;
     t.st = RUNNING;
     t.waitOn = null;
-    setCurrent(t);
+    CTX.current = t;
     return t;
   }
 
@@ -566,7 +615,7 @@ export class Scheduler {
     this.finish(t, ok, v);
     if (this.handoff === t) {
       this.handoff = null;
-      setCurrent(null);
+      CTX.current = null;
       this.continueRound();
     }
   }
@@ -620,4 +669,4 @@ function joinBody(t: Task, child: Task): unknown {
   s.wake(this, undefined);
 };
 
-setAttach(() => (active !== null ? active.attachDetached() : null));
+CTX.attach = () => (active !== null ? active.attachDetached() : null);

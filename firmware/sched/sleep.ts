@@ -1,5 +1,6 @@
 import { checkMs } from "./scheduler";
-import { PARKED, currentTask, op, type Op } from "./op";
+import { CTX, FINISHED, PARKED, RESUME, YIELDED, currentTask, op, takeCancel, type Op } from "./op";
+import { READY } from "./task";
 import type { Task } from "./task";
 
 function sleepBody(t: Task, ms: number): typeof PARKED {
@@ -11,6 +12,39 @@ function sleepBody(t: Task, ms: number): typeof PARKED {
 const FOREVER = { abortWait: (): boolean => false };
 
 /**
+ * The checkpoint of a generator task, without the generic operation machinery: it is the hottest path
+ * of every program (round-robin switch = gen.next + this iterator's two next() calls).
+ */
+const CHECKPOINT = {
+  [Symbol.iterator]() {
+    return this;
+  },
+  next(x?: unknown): IteratorResult<unknown, unknown> {
+    const t = CTX.current!;
+    if (x === RESUME) {
+      FINISHED.value = undefined;
+      return FINISHED;
+    }
+    if (t.ext !== null && t.ext.pendingCancel !== null) takeCancel(t);
+    t.st = READY;
+    const s = t.sched;
+    if (s.tail !== null) s.tail.next = t;
+    else s.head = t;
+    s.tail = t;
+    return YIELDED;
+  },
+  throw(e: unknown): never {
+    throw e;
+  },
+  return(v: unknown): IteratorResult<unknown, unknown> {
+    return { value: v, done: true };
+  },
+  then(_ok: unknown, fail?: (e: unknown) => void): void {
+    if (typeof fail === "function") fail(new TypeError("a checkpoint of a generator task was awaited: use yield*"));
+  },
+};
+
+/**
  * Suspend the calling task for `ms` milliseconds (negative counts as 0; `Infinity` sleeps until cancelled).
  * `sleepMs(0)` is a checkpoint: every task that was ready runs before this one runs again.
  *
@@ -20,6 +54,7 @@ const FOREVER = { abortWait: (): boolean => false };
  * @example await sleepMs(100)       // async task
  */
 export function sleepMs(ms: number): Op<void> {
+  if (ms <= 0) return checkpoint();
   return op<void, number>(sleepBody, checkMs(ms));
 }
 
@@ -30,6 +65,8 @@ export function sleep(seconds: number): Op<void> {
 
 /** A checkpoint: let every other ready task run once, then continue (same as `sleepMs(0)`). */
 export function checkpoint(): Op<void> {
+  const t = CTX.current;
+  if (t !== null && t.gen !== null && CTX.opFn === null) return CHECKPOINT as unknown as Op<void>;
   return op<void, number>(sleepBody, 0);
 }
 

@@ -48,15 +48,14 @@ export const WAITING = 4;
 export const NEW_CANCELLED = 5;
 export const DONE_OK = 6;
 export const DONE_ERR = 7;
+/** Run-queue entries that are callbacks (callSoon / callLater) carry this state. */
+export const CALLBACK = 8;
 const STATE_NAMES = ["new", "ready", "ready", "running", "waiting", "new", "done", "done"];
-
-/** Run-queue entry kinds. */
-export const KIND_TASK = 0;
-export const KIND_CALLBACK = 1;
 
 /** An entry of the scheduler's run queue: a task or a callback. */
 export interface Runnable {
   next: Runnable | null;
+  readonly st: number;
 }
 
 /** Rarely used per-task state, allocated on first use so a plain parked task stays small. */
@@ -77,23 +76,25 @@ export class TaskExt {
  * one small TaskExt object.
  */
 export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
-  /** Name for logs and status listings (the function's name unless given); settable. */
-  name: string;
-  readonly sched: Scheduler;
-  /** @internal run-queue or wait-queue link (a task is in at most one of them) */ next: Runnable | null = null;
+  // Field order matters on XS: a property lookup walks the object's slots in order, so the fields the
+  // scheduler touches on every switch come first.
   /** @internal state, see the diagram above */ st: number = NEW;
   /** @internal the body function until the first step, then the generator (null for async tasks) */
   gen: Gen | ((...a: unknown[]) => unknown) | null;
+  /** @internal run-queue or wait-queue link (a task is in at most one of them) */ next: Runnable | null = null;
   /**
    * @internal the arguments until the first step; while parked a scratch slot for the primitive
    * (the item a putter offers); then the pending resume value or error; finally the result or error
    */
   value: unknown;
   /** @internal what the task is parked on, or what woke it (for undoWake) */ waitOn: Waitable | null = null;
+  readonly sched: Scheduler;
+  /** @internal */ ext: TaskExt | null = null;
+  /** Name for logs and status listings (the function's name unless given); settable. */
+  name: string;
   /** @internal timer heap node (sleep) */ deadline = 0;
   /** @internal */ seq = 0;
   /** @internal */ hi = -1;
-  /** @internal */ ext: TaskExt | null = null;
 
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {

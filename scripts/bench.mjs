@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// `npm run bench`: runs scripts/bench/main.ts on Node and on the XS engine (xsnap) in one go and prints
+// rates, sizes and the ratios the design promises. A benchmark, not a test: nothing here fails on speed.
+//   node scripts/bench.mjs [quick]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { ROOT, ensureXsnap } from './xs/build-xsnap.mjs';
+
+const quick = process.argv.includes('quick');
+const OUT = path.join(ROOT, 'build/bench');
+fs.mkdirSync(OUT, { recursive: true });
+
+async function build(engine, args) {
+  const outfile = path.join(OUT, `${engine}-${args.join('-') || 'main'}.mjs`);
+  const banner = engine === 'node'
+    ? `globalThis.BENCH_ENGINE="node";globalThis.BENCH_ARGS=${JSON.stringify(args)};` +
+      'globalThis.benchHeapUsed=()=>{gc();gc();return process.memoryUsage().heapUsed;};'
+    : `globalThis.BENCH_ENGINE="xs";globalThis.BENCH_ARGS=${JSON.stringify(args)};`;
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'scripts/bench/main.ts')], outfile, bundle: true, format: 'esm',
+    platform: engine === 'node' ? 'node' : 'neutral', target: 'es2022', banner: { js: banner }, logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Run one program; returns its BENCH records. On XS, answers memory probes with the process RSS. */
+function runProgram(engine, file, xsnap) {
+  const cmd = engine === 'node' ? [process.execPath, ['--expose-gc', file]] : ['stdbuf', ['-oL', xsnap, '-m', file]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd[0], cmd[1], { cwd: path.dirname(file), stdio: ['ignore', 'pipe', 'inherit'] });
+    const records = [];
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (!line.startsWith('BENCH ')) { process.stdout.write(`  [${engine}] ${line}\n`); continue; }
+        const rec = JSON.parse(line.slice(6));
+        if (rec.probe) {
+          const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          rec.rssBytes = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+        }
+        records.push(rec);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(records) : reject(new Error(`${engine} bench exited with ${code}`))));
+  });
+}
+
+async function measure(engine, xsnap) {
+  const main = await runProgram(engine, await build(engine, quick ? ['quick'] : []), xsnap);
+  const r = Object.assign({}, ...main);
+  if (r.error) throw new Error(`${engine}: ${r.error}`);
+  r.mem = {};
+  const n = engine === 'xs' ? (quick ? 50000 : 100000) : (quick ? 2000 : 10000);
+  for (const kind of ['bare-generator', 'gen-task', 'async-task']) {
+    const recs = await runProgram(engine, await build(engine, ['mem', kind, String(n)]), xsnap);
+    const direct = recs.find((x) => x.mem);
+    if (direct) r.mem[kind] = direct.bytesPerItem;
+    else {
+      const [a, b] = recs.filter((x) => x.probe);
+      r.mem[kind] = (b.rssBytes - a.rssBytes) / (n - n / 10);
+    }
+  }
+  return r;
+}
+
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(2));
+const ratio = (a, b) => (a / b).toFixed(2);
+
+function report(engine, r) {
+  const lines = [
+    `== ${engine} ==`,
+    `bare generator resume       10 gens: ${fmt(r.bareGen10)}/s   1000 gens: ${fmt(r.bareGen1000)}/s   bare await null: ${fmt(r.bareAwait)}/s`,
+    `checkpoint round robin     10 tasks: ${fmt(r.rr10)}/s   1000 tasks: ${fmt(r.rr1000)}/s   (generator tasks, yield* checkpoint())`,
+    `                           10 tasks: ${fmt(r.yieldRr10)}/s   1000 tasks: ${fmt(r.yieldRr1000)}/s   (generator tasks, bare yield)`,
+    `                           10 tasks: ${fmt(r.asyncRr10)}/s   1000 tasks: ${fmt(r.asyncRr1000)}/s   (async tasks)`,
+    `  cost of a switch / bare resume: yield* checkpoint() 10 tasks ${ratio(r.bareGen10, r.rr10)}x, 1000 tasks ${ratio(r.bareGen1000, r.rr1000)}x;` +
+      ` bare yield 10 tasks ${ratio(r.bareGen10, r.yieldRr10)}x, 1000 tasks ${ratio(r.bareGen1000, r.yieldRr1000)}x   (target <= 3x)`,
+    `  async switch / bare await:      10 tasks ${ratio(r.bareAwait, r.asyncRr10)}x, 1000 tasks ${ratio(r.bareAwait, r.asyncRr1000)}x`,
+    `sleepers (virtual clock, 1 us/step)  100: ${fmt(r.sleepers100.rate)} wakeups/s, lateness mean ${r.sleepers100.lateMean.toFixed(4)} ms max ${r.sleepers100.lateMax.toFixed(3)} ms`,
+    `                                   10000: ${fmt(r.sleepers10k.rate)} wakeups/s, lateness mean ${r.sleepers10k.lateMean.toFixed(4)} ms max ${r.sleepers10k.lateMax.toFixed(3)} ms`,
+    `  per-wakeup cost 10000 / 100 sleepers: ${ratio(r.sleepers100.rate, r.sleepers10k.rate)}x   (target <= 2x)`,
+    `bytes per item (${engine === 'node' ? 'heap slope' : 'process RSS slope'}): bare suspended generator ${r.mem['bare-generator'].toFixed(0)}, ` +
+      `parked generator task ${r.mem['gen-task'].toFixed(0)}, parked async task ${r.mem['async-task'].toFixed(0)}`,
+    `  parked generator task / bare generator: ${ratio(r.mem['gen-task'], r.mem['bare-generator'])}x   (target <= 1.5x)`,
+  ];
+  if (r.heapFlat) lines.push(`heap over 1M switches: ${fmt(r.heapFlat.before)} -> ${fmt(r.heapFlat.after)} bytes (growth ${r.heapFlat.growthBytes} bytes)`);
+  console.log(lines.join('\n'));
+}
+
+const xsnap = ensureXsnap({ log: () => {} });
+for (const engine of ['node', 'xs']) report(engine, await measure(engine, xsnap));

@@ -1,0 +1,43 @@
+// Portable benchmark helpers: run on Node and on XS (xsnap). No Node APIs here.
+declare const performance: { now(): number };
+
+interface BenchGlobals {
+  print?: (s: string) => void;
+  console?: { log(s: string): void };
+  gc?: () => void;
+  /** Set by the runner: "node" or "xs". */
+  BENCH_ENGINE?: string;
+  /** Set by the runner: the memory measurement to make, if any. */
+  BENCH_ARGS?: string[];
+  /** Node: heap size after gc. */
+  benchHeapUsed?: () => number;
+}
+export const G = globalThis as unknown as BenchGlobals;
+
+export function emit(record: Record<string, unknown>): void {
+  const line = "BENCH " + JSON.stringify(record);
+  if (G.print) G.print(line);
+  else G.console!.log(line);
+}
+
+export function nowMs(): number {
+  return performance.now();
+}
+
+/** Let the host event loop turn (setImmediate exists on Node and xsnap). */
+export function turn(): Promise<void> {
+  return new Promise((r) => (globalThis as unknown as { setImmediate(cb: () => void): void }).setImmediate(r));
+}
+
+/**
+ * Ask for the process's memory at this point: on Node the heap after gc, on XS the runner reads the
+ * process's resident size while this spins for a moment.
+ */
+export async function memProbe(label: string): Promise<number | undefined> {
+  if (G.benchHeapUsed) return G.benchHeapUsed();
+  if (G.gc) G.gc();
+  emit({ probe: label });
+  const until = nowMs() + 150;
+  while (nowMs() < until) await turn();
+  return undefined;
+}
