@@ -2,16 +2,18 @@
 // Faithful to Moddable SDK 8.2.3: see ../shared/reference/moddable.md.
 
 declare module "timer" {
-  type TimerID = object;
-  const Timer: {
+  export type TimerCallback = (timer: Timer) => void;
+  class Timer {
+    private constructor();
     /** No interval: run on the next run-loop turn. */
-    set(callback: (id: TimerID) => void, interval?: number, repeat?: number): TimerID;
-    repeat(callback: (id: TimerID) => void, interval: number): TimerID;
-    schedule(id: TimerID, interval?: number, repeat?: number): void;
-    clear(id: TimerID): void;
-    delay(ms: number): void;
-  };
-  export { Timer as default, TimerID };
+    static set: (callback: TimerCallback, interval?: number, repeat?: number) => Timer;
+    static repeat: (callback: TimerCallback, interval: number) => Timer;
+    static schedule: (timer: Timer, interval?: number, repeat?: number) => void;
+    static clear: (timer: Timer | undefined | null) => void;
+    static delay: (milliseconds: number) => void;
+    private brand: boolean;
+  }
+  export { Timer as default };
 }
 
 declare module "time" {
@@ -26,3 +28,33 @@ declare module "time" {
 
 /** Moddable's console output (serial console in release builds, xsbug in debug builds). */
 declare function trace(...args: unknown[]): void;
+
+/** The subset of ECMA-419 `embedded:io/digital` used here. */
+interface DigitalOptions {
+  pin: number;
+  mode: number;
+  edge?: number;
+  onReadable?: (this: DigitalInstance) => void;
+}
+interface DigitalInstance {
+  read(): 0 | 1;
+  write(value: 0 | 1): void;
+  close(): void;
+}
+interface DigitalConstructor {
+  new (options: DigitalOptions): DigitalInstance;
+  readonly Input: number;
+  readonly InputPullUp: number;
+  readonly InputPullDown: number;
+  readonly InputPullUpDown: number;
+  readonly Output: number;
+  readonly OutputOpenDrain: number;
+  readonly Rising: number;
+  readonly Falling: number;
+}
+
+/** Moddable's `device` global (host provider): IO constructors and the board's pin names. */
+declare const device: {
+  readonly io: { readonly Digital: DigitalConstructor; readonly [name: string]: unknown };
+  readonly pin: { readonly [name: string]: number };
+};

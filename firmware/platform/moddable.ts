@@ -1,4 +1,4 @@
-import Timer, { type TimerID } from "timer";
+import Timer from "timer";
 import Time from "time";
 import type { Host } from "../sched/host";
 import { setDefaultHost } from "../sched/api";
@@ -11,7 +11,7 @@ import { setDefaultHost } from "../sched/api";
 export class ModdableHost implements Host {
   private last = Time.ticks;
   private acc = 0;
-  private timer: TimerID | undefined = undefined;
+  private timer: Timer | undefined = undefined;
   private cb: (() => void) | null = null;
   private readonly fire = (): void => {
     this.timer = undefined;

@@ -1,0 +1,19 @@
+import tseslint from 'typescript-eslint';
+import project from './scripts/eslint/plugin.mjs';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { '@typescript-eslint': tseslint.plugin, project },
+    rules: {
+      // an operation or promise that is neither awaited nor yield*-ed does nothing (or runs detached)
+      '@typescript-eslint/no-floating-promises': ['error', { checkThenables: true }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      'project/yield-star-for-operations': 'error',
+      'require-yield': 'off',
+    },
+  },
+);
