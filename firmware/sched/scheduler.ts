@@ -265,8 +265,12 @@ export class Scheduler {
       case READY: {
         // a wake-up is pending: the cancel wins, and the waker takes back what it handed over
         const w = t.waitOn;
+        if (w !== null && w.undoWake && !w.undoWake(t, t.value)) {
+          const x = t.x();
+          if (x.pendingCancel === null) x.pendingCancel = reason;
+          return true;
+        }
         t.waitOn = null;
-        if (w !== null && w.undoWake) w.undoWake(t, t.value);
         t.st = READY_THROW;
         t.value = reason;
         return true;

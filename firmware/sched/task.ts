@@ -23,9 +23,11 @@ export interface Waitable {
   abortWait(task: Task, reason: unknown): boolean;
   /**
    * `task` was woken by you with `value` but is cancelled before it ran: take back what you handed it
-   * (the lock, the queue item), so nothing is lost.
+   * (pass the lock on, put the item back), so nothing is lost, and return true. Return false if the
+   * operation cannot be taken back (it happened): the task then resumes with `value` and receives the
+   * cancel at its next operation (trio: "raising Cancelled means the operation did not happen").
    */
-  undoWake?(task: Task, value: unknown): void;
+  undoWake?(task: Task, value: unknown): boolean;
 }
 
 /** Receives the completion of tasks it watches (gather, task groups, run). */

@@ -1,0 +1,198 @@
+import { ClosedError, WouldBlock } from "../sched/errors";
+import { currentTask, op, type Op } from "../sched/op";
+import type { Task, Waitable } from "../sched/task";
+import { WaitQueue } from "../sched/waitqueue";
+import { Deque } from "./deque";
+
+/** `putNowait` on a full queue. */
+export class QueueFull extends WouldBlock {
+  constructor() {
+    super("queue full");
+    this.name = "QueueFull";
+  }
+}
+/** `getNowait` on an empty queue. */
+export class QueueEmpty extends WouldBlock {
+  constructor() {
+    super("queue empty");
+    this.name = "QueueEmpty";
+  }
+}
+
+/** Waiters' roles (kept in the waitable passed to park). */
+class Getters implements Waitable {
+  readonly q = new WaitQueue();
+  constructor(private readonly queue: Queue<unknown>) {}
+  abortWait(t: Task): boolean {
+    this.q.remove(t);
+    return false;
+  }
+  /** a getter was handed `item` but is cancelled before it ran: the item goes back to the front */
+  undoWake(_t: Task, item: unknown): boolean {
+    this.queue.giveBack(item);
+    return true;
+  }
+}
+
+class Putters implements Waitable {
+  readonly q = new WaitQueue();
+  constructor(private readonly queue: Queue<unknown>) {}
+  abortWait(t: Task): boolean {
+    this.q.remove(t);
+    return false;
+  }
+  /** a putter whose item was taken in is cancelled before it ran: take the item out again if it is still there */
+  undoWake(_t: Task, item: unknown): boolean {
+    return this.queue.takeBack(item);
+  }
+}
+
+function getBody(t: Task, q: Queue<unknown>): unknown {
+  if (q.items.length > 0) return q.take();
+  if (q.closed) throw new ClosedError("queue closed");
+  q.getters.q.push(t);
+  return t.sched.park(t, q.getters);
+}
+
+function putBody(t: Task, q: Queue<unknown>): unknown {
+  // put() left the item in the task's value slot (free while the task runs)
+  const item = t.value;
+  t.value = undefined;
+  if (q.closed) throw new ClosedError("queue closed");
+  if (q.accept(item)) return undefined;
+  t.value = item; // the item waits with its putter
+  q.putters.q.push(t);
+  return t.sched.park(t, q.putters);
+}
+
+/**
+ * FIFO queue between tasks, unbounded or with `maxsize` items. `get()` waits while empty, `put()` waits
+ * while full; waiters are served first come, first served (a freed slot goes to the longest-waiting
+ * putter, a new item to the longest-waiting getter, handed over directly).
+ *
+ * Cancel-safe: a cancelled getter never swallows an item (an item handed to it goes back to the front);
+ * a cancelled putter's item is not added (or is taken out again if nobody took it yet).
+ * Errors: `putNowait` throws QueueFull, `getNowait` QueueEmpty; after `close()`, `put` throws
+ * ClosedError and `get` drains the remaining items, then throws ClosedError.
+ * Memory: a ring buffer that grows to the largest size seen (bounded by maxsize); waiting allocates nothing.
+ * @example
+ *   const q = new Queue<number>(10);
+ *   yield* q.put(1);
+ *   const x = yield* q.get();
+ *   for await (const item of q) use(item);   // async tasks; ends when the queue is closed and empty
+ */
+export class Queue<T> implements AsyncIterable<T> {
+  /** @internal */ readonly items: Deque<T>;
+  /** @internal */ readonly getters: Getters;
+  /** @internal */ readonly putters: Putters;
+  /** @internal */ closed = false;
+  /** Maximum number of items (0: unbounded). */
+  readonly maxsize: number;
+
+  constructor(maxsize = 0) {
+    if (!(maxsize >= 0) || maxsize !== Math.floor(maxsize)) throw new RangeError(`maxsize must be a whole number >= 0, got ${maxsize}`);
+    this.maxsize = maxsize;
+    this.items = new Deque<T>(maxsize > 0 ? Math.min(maxsize, 64) : 8);
+    this.getters = new Getters(this as Queue<unknown>);
+    this.putters = new Putters(this as Queue<unknown>);
+  }
+
+  /** Number of items queued. */
+  get size(): number {
+    return this.items.length;
+  }
+  get empty(): boolean {
+    return this.items.length === 0;
+  }
+  get full(): boolean {
+    return this.maxsize > 0 && this.items.length >= this.maxsize;
+  }
+
+  /** Wait until there is room, then add `item`. */
+  put(item: T): Op<void> {
+    currentTask().value = item;
+    return op<void, Queue<unknown>>(putBody, this as Queue<unknown>);
+  }
+
+  /** Wait until there is an item, then remove and return it. */
+  get(): Op<T> {
+    return op<T, Queue<unknown>>(getBody, this as Queue<unknown>);
+  }
+
+  /** Add `item` now or throw QueueFull. */
+  putNowait(item: T): void {
+    if (this.closed) throw new ClosedError("queue closed");
+    if (!this.accept(item)) throw new QueueFull();
+  }
+
+  /** Remove an item now or throw QueueEmpty. */
+  getNowait(): T {
+    if (this.items.length === 0) throw new QueueEmpty();
+    return this.take() as T;
+  }
+
+  /** Refuse further puts; waiting putters and (once empty) getters get ClosedError. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new ClosedError("queue closed");
+    for (let t = this.putters.q.shift(); t !== null; t = this.putters.q.shift()) t.sched.wakeThrow(t, err);
+    for (let t = this.getters.q.shift(); t !== null; t = this.getters.q.shift()) t.sched.wakeThrow(t, err);
+  }
+
+  /** Waiting tasks and size, for debugging (trio's statistics()). */
+  stats(): { size: number; maxsize: number; getters: number; putters: number } {
+    return { size: this.items.length, maxsize: this.maxsize, getters: this.getters.q.length, putters: this.putters.q.length };
+  }
+
+  /** Async iteration (async tasks): yields items until the queue is closed and drained. */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: async (): Promise<IteratorResult<T>> => {
+        try {
+          return { value: await this.get(), done: false };
+        } catch (e) {
+          if (e instanceof ClosedError) return { value: undefined, done: true };
+          throw e;
+        }
+      },
+    };
+  }
+
+  /** @internal add an item: to a waiting getter, or the buffer if there is room. */
+  accept(item: unknown): boolean {
+    const g = this.getters.q.shift();
+    if (g !== null) {
+      g.sched.wake(g, item);
+      return true;
+    }
+    if (this.maxsize > 0 && this.items.length >= this.maxsize) return false;
+    this.items.push(item as T);
+    return true;
+  }
+
+  /** @internal remove the front item; a freed slot goes to the longest-waiting putter. */
+  take(): unknown {
+    const item = this.items.shift();
+    const p = this.putters.q.first;
+    if (p !== null && (this.maxsize === 0 || this.items.length < this.maxsize)) {
+      this.putters.q.shift();
+      const v = p.value;
+      this.items.push(v as T);
+      p.sched.wake(p, v); // the item stays with the putter until it runs, for undoWake
+    }
+    return item;
+  }
+
+  /** @internal an item handed to a cancelled getter comes back to the front (or to the next getter). */
+  giveBack(item: unknown): void {
+    const g = this.getters.q.shift();
+    if (g !== null) g.sched.wake(g, item);
+    else this.items.unshift(item as T);
+  }
+
+  /** @internal a cancelled putter's item leaves the buffer if it is still there */
+  takeBack(item: unknown): boolean {
+    return this.items.removeLast(item as T);
+  }
+}
