@@ -4,8 +4,10 @@ import { setDefaultHost } from "../firmware/sched/api";
 /** The scheduler's host on Node: setImmediate for the next turn, one setTimeout, performance.now. */
 export class NodeHost implements Host {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly t0 = performance.now();
+  /** Milliseconds since this host was created. */
   now(): number {
-    return performance.now();
+    return performance.now() - this.t0;
   }
   soon(cb: () => void): void {
     setImmediate(cb);
