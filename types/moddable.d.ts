@@ -29,32 +29,5 @@ declare module "time" {
 /** Moddable's console output (serial console in release builds, xsbug in debug builds). */
 declare function trace(...args: unknown[]): void;
 
-/** The subset of ECMA-419 `embedded:io/digital` used here. */
-interface DigitalOptions {
-  pin: number;
-  mode: number;
-  edge?: number;
-  onReadable?: (this: DigitalInstance) => void;
-}
-interface DigitalInstance {
-  read(): 0 | 1;
-  write(value: 0 | 1): void;
-  close(): void;
-}
-interface DigitalConstructor {
-  new (options: DigitalOptions): DigitalInstance;
-  readonly Input: number;
-  readonly InputPullUp: number;
-  readonly InputPullDown: number;
-  readonly InputPullUpDown: number;
-  readonly Output: number;
-  readonly OutputOpenDrain: number;
-  readonly Rising: number;
-  readonly Falling: number;
-}
-
-/** Moddable's `device` global (host provider): IO constructors and the board's pin names. */
-declare const device: {
-  readonly io: { readonly Digital: DigitalConstructor; readonly [name: string]: unknown };
-  readonly pin: { readonly [name: string]: number };
-};
+/** Moddable's `device` global (host provider): IO constructors and the board's pin names (firmware/platform/io). */
+declare const device: import("../firmware/platform/io").Board;

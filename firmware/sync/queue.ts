@@ -19,14 +19,18 @@ export class QueueEmpty extends WouldBlock {
   }
 }
 
-/** Waiters' roles (kept in the waitable passed to park). */
-class Getters implements Waitable {
+/** A role's wait queue (getters or putters): cancel while waiting just unlinks. */
+abstract class Waiters implements Waitable {
   readonly q = new WaitQueue();
-  constructor(private readonly queue: Queue<unknown>) {}
+  constructor(protected readonly queue: Queue<unknown>) {}
   abortWait(t: Task): boolean {
     this.q.remove(t);
     return false;
   }
+  abstract undoWake(t: Task, item: unknown): boolean;
+}
+
+class Getters extends Waiters {
   /** a getter was handed `item` but is cancelled before it ran: the item goes back to the front */
   undoWake(_t: Task, item: unknown): boolean {
     this.queue.giveBack(item);
@@ -34,13 +38,7 @@ class Getters implements Waitable {
   }
 }
 
-class Putters implements Waitable {
-  readonly q = new WaitQueue();
-  constructor(private readonly queue: Queue<unknown>) {}
-  abortWait(t: Task): boolean {
-    this.q.remove(t);
-    return false;
-  }
+class Putters extends Waiters {
   /** a putter whose item was taken in is cancelled before it ran: take the item out again if it is still there */
   undoWake(_t: Task, item: unknown): boolean {
     return this.queue.takeBack(item);
