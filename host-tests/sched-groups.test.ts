@@ -171,9 +171,9 @@ describe("task groups", () => {
 });
 
 describe("host event loop", () => {
-  it("a task looping on checkpoints does not delay an IO callback by more than one round", async () => {
+  it("a task looping on checkpoints does not delay an IO callback by more than one round (minBatch 1)", async () => {
     const host = new VirtualHost();
-    const s = new Scheduler(host);
+    const s = new Scheduler(host, { minBatch: 1 });
     const log: string[] = [];
     let rounds = 0;
     await s.run(function* () {
@@ -187,6 +187,25 @@ describe("host event loop", () => {
     });
     // the callback runs after at most one spinner round, and the task it wakes runs in the next round
     assert.deepEqual(log, ["io at round 1", "woken at round 2", "main at round 6"]);
+  });
+
+  it("by default rounds are batched: the host gets a turn at least every 16 steps", async () => {
+    const s = new Scheduler(new VirtualHost());
+    const log: string[] = [];
+    let steps = 0;
+    await s.run(function* () {
+      const spinner = spawn(function* () { for (;;) { steps++; yield* checkpoint(); } });
+      yield* checkpoint();
+      setImmediate(() => log.push(`io after ${steps} spinner steps`));
+      for (let i = 0; i < 40; i++) yield* checkpoint();
+      spinner.cancel();
+    });
+    // each round is main + spinner (2 steps): a batch of 16 steps holds 8 spinner steps
+    assert.deepEqual(log, ["io after 8 spinner steps"]);
+  });
+
+  it("minBatch must be a whole number >= 1", () => {
+    assert.throws(() => new Scheduler(new VirtualHost(), { minBatch: 0 }), RangeError);
   });
 
   it("unknown errors from cancellation are still CancelledError instances", () => {

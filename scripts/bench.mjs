@@ -58,13 +58,14 @@ async function measure(engine, xsnap) {
   if (r.error) throw new Error(`${engine}: ${r.error}`);
   r.mem = {};
   const n = engine === 'xs' ? (quick ? 50000 : 100000) : (quick ? 2000 : 10000);
-  for (const kind of ['bare-generator', 'gen-task', 'async-task']) {
-    const recs = await runProgram(engine, await build(engine, ['mem', kind, String(n)]), xsnap);
+  for (const kind of ['bare-generator', 'gen-task', 'async-task', 'event', 'lock', 'queue100']) {
+    const count = kind === 'queue100' ? Math.max(1000, n / 10) : n;
+    const recs = await runProgram(engine, await build(engine, ['mem', kind, String(count)]), xsnap);
     const direct = recs.find((x) => x.mem);
     if (direct) r.mem[kind] = direct.bytesPerItem;
     else {
       const [a, b] = recs.filter((x) => x.probe);
-      r.mem[kind] = (b.rssBytes - a.rssBytes) / (n - n / 10);
+      r.mem[kind] = (b.rssBytes - a.rssBytes) / (count - count / 10);
     }
   }
   return r;
@@ -90,6 +91,14 @@ function report(engine, r) {
       `parked generator task ${r.mem['gen-task'].toFixed(0)}, parked async task ${r.mem['async-task'].toFixed(0)}`,
     `  parked generator task / bare generator: ${ratio(r.mem['gen-task'], r.mem['bare-generator'])}x   (target <= 1.5x)`,
   ];
+  const p = r.prims;
+  lines.push(
+    `primitives (generator tasks): Event ping-pong ${fmt(p.eventPingPong)} round trips/s (${ratio(r.bareGen10, p.eventPingPong)}x a bare resume), ` +
+      `Lock hand-off ${fmt(p.lockHandoff)}/s, Queue(1) ${fmt(p.queue1)} items/s (${ratio(r.bareGen10, p.queue1)}x), ` +
+      `Queue(100) ${fmt(p.queue100)} items/s (${ratio(r.bareGen10, p.queue100)}x), RingbufQueue ${fmt(p.ringbuf)} items/s   (target <= 4x)`,
+    `bytes per primitive: Event ${r.mem.event.toFixed(0)}, Lock ${r.mem.lock.toFixed(0)}, Queue(100) full ${r.mem.queue100.toFixed(0)}`,
+  );
+  if (r.heapFlatPrims) lines.push(`heap over 1M primitive operations: ${fmt(r.heapFlatPrims.before)} -> ${fmt(r.heapFlatPrims.after)} bytes (growth ${r.heapFlatPrims.growthBytes} bytes)`);
   if (r.heapFlat) lines.push(`heap over 1M switches: ${fmt(r.heapFlat.before)} -> ${fmt(r.heapFlat.after)} bytes (growth ${r.heapFlat.growthBytes} bytes)`);
   console.log(lines.join('\n'));
 }

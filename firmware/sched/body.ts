@@ -1,6 +1,7 @@
 import type { Op } from "./op";
 import type { Gen, Task } from "./task";
-import { isGeneratorFunction, isIterator } from "./util";
+import { external } from "./external";
+import { isAsyncFunction, isGeneratorFunction, isIterator, isThenable } from "./util";
 
 type Fn = (...args: any[]) => unknown;
 
@@ -11,7 +12,12 @@ type Fn = (...args: any[]) => unknown;
  */
 export function* callGen(t: Task, fn: Fn, args: unknown[]): Gen<unknown> {
   if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen);
-  return yield* t.sched.join(t.sched.spawnTask(`${t.name}/${fn.name || "block"}`, fn, args));
+  if (isAsyncFunction(fn)) return yield* t.sched.join(t.sched.spawnTask(`${t.name}/${fn.name || "block"}`, fn, args));
+  // a plain function: call it here; a generator it returns runs in this task, a promise is awaited as external
+  const r = fn(...args);
+  if (isIterator(r)) return yield* r;
+  if (isThenable(r)) return yield* external(r);
+  return r;
 }
 
 /** The async twin of {@link callGen}. */

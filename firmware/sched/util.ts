@@ -5,6 +5,11 @@ export function isGeneratorFunction(fn: unknown): boolean {
   const c = typeof fn === "function" ? (fn as { constructor?: { name?: string } }).constructor : undefined;
   return c !== undefined && c.name === "GeneratorFunction";
 }
+/** True for `async function`s (not for plain functions that return promises). */
+export function isAsyncFunction(fn: unknown): boolean {
+  const c = typeof fn === "function" ? (fn as { constructor?: { name?: string } }).constructor : undefined;
+  return c !== undefined && c.name === "AsyncFunction";
+}
 export function isIterator(v: unknown): v is Gen {
   return v !== null && typeof v === "object" && typeof (v as Gen).next === "function" && typeof (v as Gen).throw === "function";
 }

@@ -1,7 +1,7 @@
 import { callAsync, callGen, composite } from "../sched/body";
 import { currentTask, op, type Op } from "../sched/op";
 import type { Gen, Task, Waitable } from "../sched/task";
-import { isGeneratorFunction, isIterator } from "../sched/util";
+import { isGeneratorFunction, isIterator, isAsyncFunction } from "../sched/util";
 import { WaitQueue } from "../sched/waitqueue";
 
 type Callback = (...args: any[]) => unknown;
@@ -25,10 +25,6 @@ function parkBody(t: Task, r: Round): unknown {
   return t.sched.park(t, r);
 }
 
-function isAsyncFunction(fn: Callback): boolean {
-  const c = (fn as { constructor?: { name?: string } }).constructor;
-  return c !== undefined && c.name === "AsyncFunction";
-}
 
 /**
  * A rendezvous for `parties` tasks (micropython-async's Barrier): each `wait()` blocks until `parties`

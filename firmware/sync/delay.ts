@@ -1,15 +1,11 @@
 import { currentTaskOrNull, type Op } from "../sched/op";
 import { activeScheduler, type CallbackHandle, type Scheduler } from "../sched/scheduler";
 import type { Task } from "../sched/task";
-import { describe, isGeneratorFunction } from "../sched/util";
+import { describe, isGeneratorFunction, isAsyncFunction } from "../sched/util";
 import { Event } from "./event";
 
 type Callback = (...args: any[]) => unknown;
 
-function isAsyncFunction(fn: Callback): boolean {
-  const c = (fn as { constructor?: { name?: string } }).constructor;
-  return c !== undefined && c.name === "AsyncFunction";
-}
 
 function checkDuration(ms: unknown, what: string): number {
   if (typeof ms !== "number" || ms !== ms) throw new TypeError(`${what} must be a number of milliseconds, got ${describe(ms)}`);
@@ -39,7 +35,7 @@ function onTimer(d: DelayMs): void {
  * cancels a callback task already started.
  * Errors: a duration that is not a number is a TypeError, a negative or infinite one a RangeError;
  * constructing it with no scheduler running is an InvalidStateError.
- * Memory: one object of 10 fields plus an Event; each arming allocates a timer entry (about 0.1 KB).
+ * Memory: one object of 11 fields, one of them an Event; each arming allocates a timer entry (about 0.1 KB).
  * @example
  *   const idle = new DelayMs(() => led.write(0), [], 5000);
  *   button.onPress = () => { led.write(1); idle.trigger(); };   // light off 5 s after the last press

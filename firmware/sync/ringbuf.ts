@@ -19,7 +19,7 @@ function getBody(t: Task, q: RingbufQueue<unknown>): unknown {
  * to a getter cancelled before it ran goes back to the front, or to the next getter).
  * Errors: a capacity that is not a whole number >= 1 is a RangeError; `getNowait` on an empty queue
  * throws QueueEmpty. Use a {@link Queue} when the producer must wait instead of losing data.
- * Memory: one object of 6 fields plus `capacity` array slots (about 16 bytes each on a 32-bit device);
+ * Memory: one object of 5 fields with a wait queue, plus `capacity` array slots (about 16 bytes each on a 32-bit device);
  * putting, getting and waiting allocate nothing.
  * @example
  *   const rx = new RingbufQueue<number>(16);

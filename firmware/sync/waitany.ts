@@ -95,7 +95,7 @@ class Waiting implements Waitable {
       this.tasks[i] = null;
       const slot = this.slots[i]!;
       this.slots[i] = null;
-      if (c === this.sources[i]) unwatch(c, slot);
+      if (c === this.sources[i]) c.sched.unwatch(c, slot);
       else c.cancel();
     }
   }
@@ -121,14 +121,6 @@ class Waiting implements Waitable {
     this.giveBack();
     return true;
   }
-}
-
-function unwatch(c: Task, slot: Slot): void {
-  const ws = c.ext !== null ? c.ext.watchers : null;
-  if (ws === null) return;
-  const k = ws.indexOf(slot);
-  if (k >= 0) ws.splice(k, 1);
-  if (ws.length === 0) c.ext!.watchers = null;
 }
 
 function waitBody(t: Task, w: Waiting): unknown {

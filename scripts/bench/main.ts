@@ -1,6 +1,8 @@
 // `npm run bench` runs this file on Node and on XS; scripts/bench.mjs prints the table and ratios.
 import { checkpoint, runOn, sleepMs, spawn, VirtualHost, type Gen, type Task } from "../../firmware/sched/index";
 import { G, emit, memProbe, nowMs } from "./harness";
+import { benchPrimitives } from "./primitives";
+import { Event, Lock, Queue } from "../../firmware/sync/index";
 
 /** Resumes per second of bare generators (`yield 1`) driven round robin by a plain loop. */
 function bareGenerators(n: number, total: number): number {
@@ -88,6 +90,13 @@ async function memory(kind: string, n: number): Promise<void> {
           keep.push(g);
         } else if (kind === "gen-task") keep.push(spawn(function* () { yield* sleepMs(1e12); }));
         else if (kind === "async-task") keep.push(spawn(async () => { await sleepMs(1e12); }));
+        else if (kind === "event") keep.push(new Event());
+        else if (kind === "lock") keep.push(new Lock());
+        else if (kind === "queue100") {
+          const q = new Queue<number>(100);
+          for (let k = 0; k < 100; k++) q.putNowait(k); // full: its ring buffer at its final size
+          keep.push(q);
+        }
       }
     };
     make(n / 10);
@@ -109,6 +118,11 @@ async function heapFlat(): Promise<void> {
   await roundRobin(10, 1_000_000, false);
   const after = G.benchHeapUsed();
   emit({ heapFlat: { before, after, growthBytes: after - before } });
+  await benchPrimitives(10_000);
+  const pBefore = G.benchHeapUsed();
+  await benchPrimitives(1_000_000);
+  const pAfter = G.benchHeapUsed();
+  emit({ heapFlatPrims: { before: pBefore, after: pAfter, growthBytes: pAfter - pBefore } });
 }
 
 async function main(): Promise<void> {
@@ -136,6 +150,7 @@ async function main(): Promise<void> {
   const s100 = await sleepers(100, M / 5);
   const s10k = await sleepers(10_000, M / 5);
   emit({ sleepers100: s100, sleepers10k: s10k });
+  emit({ prims: await benchPrimitives(M / 5) });
   await heapFlat();
 }
 

@@ -1,0 +1,2 @@
+/** Digital pin drivers: edge streams with µs timestamps. */
+export { PinEdges, type Edge, type PinEdgesOptions } from "./edges";

@@ -1,0 +1,354 @@
+import type { Digital, DigitalConstructor, DigitalOptions } from "../firmware/platform/io";
+import { SimClock, seededRandom } from "./time";
+
+/** Mode numbers as in Moddable's embedded:io/digital. */
+const INPUT = 0, PULL_UP = 1, PULL_DOWN = 2, PULL_UPDOWN = 3, OUTPUT = 8, OPEN_DRAIN = 9;
+const MODES = [INPUT, PULL_UP, PULL_DOWN, PULL_UPDOWN, OUTPUT, OPEN_DRAIN];
+const MODE_NAMES: { [m: number]: string } = { 0: "Input", 1: "InputPullUp", 2: "InputPullDown", 3: "InputPullUpDown", 8: "Output", 9: "OutputOpenDrain" };
+
+/** One output write, stamped with the scheduler's clock. */
+export interface OutputWrite {
+  ms: number;
+  level: 0 | 1;
+}
+
+/** The state of one pin of the bank. */
+class PinRec {
+  /** external stimulus: null = not driven (the pull, or the open-drain release, decides) */
+  ext: 0 | 1 | null = null;
+  /** a noise glitch in progress inverts what the pin reads */
+  glitch = false;
+  out: 0 | 1 = 0;
+  owner: SimDigital | null = null;
+  /** what read() returned after the last change: edges are changes of this */
+  last: 0 | 1 = 0;
+  lastEdgeUs = -1;
+  readonly writes: OutputWrite[] = [];
+  readonly watchers: ((level: 0 | 1, ms: number) => void)[] = [];
+}
+
+/** @internal one open pin; the class handed out as `pins.Digital` extends it. */
+class SimDigital implements Digital {
+  /** @internal */ bank: SimPins | null = null;
+  /** @internal */ pin = -1;
+  /** @internal */ mode = INPUT;
+  /** @internal */ edge = 0;
+  /** @internal */ cb: ((this: Digital) => void) | null = null;
+  /** @internal a delivery is scheduled (coalescing banks only) */ pending = false;
+
+  read(): 0 | 1 {
+    return this.live().level(this.pin);
+  }
+
+  write(value: 0 | 1): void {
+    const bank = this.live();
+    if (this.mode !== OUTPUT && this.mode !== OPEN_DRAIN) throw new Error(`Digital pin ${this.pin}: write() on an input (mode ${MODE_NAMES[this.mode]})`);
+    if (value !== 0 && value !== 1) throw new RangeError(`Digital pin ${this.pin}: write() needs 0 or 1, got ${String(value)}`);
+    bank.written(this.pin, value);
+  }
+
+  /** Release the pin: no callback fires afterwards, even one already due. Safe twice. */
+  close(): void {
+    const bank = this.bank;
+    if (bank === null) return;
+    this.bank = null;
+    this.cb = null;
+    bank.release(this.pin, this);
+  }
+
+  private live(): SimPins {
+    if (this.bank === null) throw new Error(`Digital pin ${this.pin}: closed`);
+    return this.bank;
+  }
+}
+
+function deliver(d: SimDigital): void {
+  d.pending = false;
+  const cb = d.cb;
+  if (cb !== null && d.bank !== null) cb.call(d);
+}
+
+/** Options for {@link SimPins}. */
+export interface SimPinsOptions {
+  /** Valid pins are 0..pins-1 (default 48, an ESP32-S3). */
+  pins?: number;
+  /**
+   * Merge edges that arrive while a delivery is pending into one onReadable call (what an interrupt
+   * flag does on a device). Default false: one onReadable per edge.
+   */
+  coalesce?: boolean;
+}
+
+/** Options of the stimulus helpers for a button wired to ground (activeLow, the default) or to Vcc. */
+export interface PressOptions {
+  activeLow?: boolean;
+  /** Contact bounce at both the press and the release (seeds `seed` and `seed + 1`). */
+  bounce?: BounceOptions;
+}
+export interface BounceOptions {
+  /** Number of edges, made odd so the burst ends on the new level (default 5). */
+  edges?: number;
+  /** Time from the first to the last edge in ms (default 5). */
+  spanMs?: number;
+  seed?: number;
+}
+export interface NoiseOptions {
+  fromMs: number;
+  toMs: number;
+  /** Mean glitches per second (exponential gaps). */
+  ratePerS: number;
+  seed?: number;
+  /** Glitch width in µs, uniform in [min, max] (default [1, 20]). */
+  widthUs?: [number, number];
+}
+
+/**
+ * A simulated GPIO bank: `pins.Digital` is an ECMA-419 Digital class bound to this bank, so drivers
+ * written against `DigitalConstructor` run on it unchanged; tests drive input levels on virtual time
+ * and read back output writes.
+ *
+ * Semantics (as on a device): Input reads the driven level (0 when not driven), InputPullUp idles high,
+ * InputPullDown idles low, InputPullUpDown idles low; Output reads back what was written
+ * (`initialValue`, default 0); OutputOpenDrain reads low while writing 0, else the driven level or 1.
+ * Writing an input, a second Digital on an open pin, a bad pin, mode or edge are errors. Edges
+ * (Rising = 1, Falling = 2, both = 3) call `onReadable` from the event loop, outside tasks, at the
+ * same virtual instant (`clock.after(0)`), never inside `drive()`; `clock.nowUs()` in the callback is the
+ * edge time (pass it to drivers as their `nowUs`). After `close()` no callback fires. `activeLow` is
+ * ignored (as by Moddable's Digital).
+ *
+ * Create it while a scheduler runs (inside a task) unless a clock is given. Memory: a small record per
+ * used pin plus the output history, which grows with every write (a test tool, not firmware).
+ * @example
+ *   const pins = new SimPins();
+ *   const sw = new Switch({ Digital: pins.Digital, pin: 4 });
+ *   pins.press(4, 100, 200);          // closed from 100 to 300 ms
+ */
+export class SimPins {
+  readonly Digital: DigitalConstructor;
+  private clk: SimClock | null;
+  private readonly count: number;
+  private readonly coalesce: boolean;
+  private readonly recs = new Map<number, PinRec>();
+
+  constructor(clock?: SimClock, options: SimPinsOptions = {}) {
+    this.clk = clock ?? null;
+    this.count = options.pins ?? 48;
+    this.coalesce = options.coalesce ?? false;
+    const bank = this;
+    class BoundDigital extends SimDigital {
+      static readonly Input = INPUT;
+      static readonly InputPullUp = PULL_UP;
+      static readonly InputPullDown = PULL_DOWN;
+      static readonly InputPullUpDown = PULL_UPDOWN;
+      static readonly Output = OUTPUT;
+      static readonly OutputOpenDrain = OPEN_DRAIN;
+      static readonly Rising = 1;
+      static readonly Falling = 2;
+      constructor(o: DigitalOptions) {
+        super();
+        bank.open(this, o);
+      }
+    }
+    this.Digital = BoundDigital;
+  }
+
+  /** The clock used for stamps and deliveries (the active scheduler's, made on first use). */
+  get clock(): SimClock {
+    return (this.clk ??= new SimClock());
+  }
+
+  /** What the pin reads now. */
+  level(pin: number): 0 | 1 {
+    const r = this.rec(pin);
+    const d = r.owner;
+    let v: 0 | 1;
+    if (d !== null && d.mode === OUTPUT) v = r.out;
+    else if (d !== null && d.mode === OPEN_DRAIN && r.out === 0) v = 0;
+    else if (r.ext !== null) v = r.ext;
+    else v = d !== null && (d.mode === PULL_UP || d.mode === OPEN_DRAIN) ? 1 : 0;
+    return r.glitch && (d === null || d.mode !== OUTPUT) ? ((v ^ 1) as 0 | 1) : v;
+  }
+
+  /** External stimulus: drive the pin to `level` now (null: stop driving, the pull decides). */
+  drive(pin: number, level: 0 | 1 | null): void {
+    if (level !== 0 && level !== 1 && level !== null) throw new RangeError(`drive(${pin}): level must be 0, 1 or null`);
+    this.rec(pin).ext = level;
+    this.changed(pin);
+  }
+
+  /** Time of the pin's last edge in µs on the clock (-1 before any). */
+  lastEdgeUs(pin: number): number {
+    return this.rec(pin).lastEdgeUs;
+  }
+
+  /** Every write to the pin while it was an output, oldest first. */
+  outputs(pin: number): readonly OutputWrite[] {
+    return this.rec(pin).writes;
+  }
+
+  /** Call `cb(level, ms)` after every output write to the pin. */
+  onOutput(pin: number, cb: (level: 0 | 1, ms: number) => void): void {
+    this.rec(pin).watchers.push(cb);
+  }
+
+  /** Is a Digital open on the pin? */
+  inUse(pin: number): boolean {
+    return this.rec(pin).owner !== null;
+  }
+
+  /** Drive `level` at absolute time `atMs` (µs resolution: fractional ms). */
+  driveAt(pin: number, atMs: number, level: 0 | 1 | null): void {
+    this.rec(pin);
+    this.clock.at(atMs, () => this.drive(pin, level));
+  }
+
+  /** A button press from `atMs` for `durationMs`; active low by default (drives 0, then 1). */
+  press(pin: number, atMs: number, durationMs: number, options: PressOptions = {}): void {
+    const on: 0 | 1 = options.activeLow ?? true ? 0 : 1;
+    const b = options.bounce;
+    if (b === undefined) {
+      this.driveAt(pin, atMs, on);
+      this.driveAt(pin, atMs + durationMs, (on ^ 1) as 0 | 1);
+    } else {
+      const seed = b.seed ?? 1;
+      this.bounce(pin, atMs, { ...b, seed }, on);
+      this.bounce(pin, atMs + durationMs, { ...b, seed: seed + 1 }, (on ^ 1) as 0 | 1);
+    }
+  }
+
+  /**
+   * Contact bounce: a burst of alternating edges from `atMs` to `atMs + spanMs` at seeded random times,
+   * the first going to `to` (default: the opposite of the level at `atMs`), the last settling on it.
+   */
+  bounce(pin: number, atMs: number, options: BounceOptions = {}, to?: 0 | 1): void {
+    const n = Math.max(1, options.edges ?? 5) | 1;
+    const span = options.spanMs ?? 5;
+    const rnd = seededRandom(options.seed ?? 1);
+    const times: number[] = [];
+    for (let i = 1; i < n - 1; i++) times.push(atMs + rnd() * span);
+    times.sort((a, b) => a - b);
+    times.unshift(atMs);
+    if (n > 1) times.push(atMs + span);
+    this.clock.at(atMs, () => {
+      let lv = to ?? ((this.level(pin) ^ 1) as 0 | 1);
+      for (const t of times) {
+        const v = lv;
+        this.clock.at(t, () => this.drive(pin, v));
+        lv = (lv ^ 1) as 0 | 1;
+      }
+    });
+  }
+
+  /**
+   * An edge sequence for pulse decoders (IR): drive `startLevel` at `startMs`, then toggle after each
+   * duration (µs until the next edge): durations.length + 1 edges.
+   */
+  pulseTrain(pin: number, startMs: number, durationsUs: readonly number[], startLevel: 0 | 1): void {
+    let i = 0;
+    let lv = startLevel;
+    let t = startMs;
+    const step = (): void => {
+      this.drive(pin, lv);
+      lv = (lv ^ 1) as 0 | 1;
+      if (i < durationsUs.length) {
+        t += durationsUs[i++]! / 1000;
+        this.clock.at(t, step);
+      }
+    };
+    this.clock.at(startMs, step);
+  }
+
+  /** Fault injection: short glitches (the pin reads inverted for a few µs) at seeded random times. */
+  noise(pin: number, options: NoiseOptions): void {
+    const rnd = seededRandom(options.seed ?? 1);
+    const [wMin, wMax] = options.widthUs ?? [1, 20];
+    const meanGapMs = 1000 / options.ratePerS;
+    const r = this.rec(pin);
+    const schedule = (from: number): void => {
+      const at = from - Math.log(1 - rnd()) * meanGapMs;
+      const width = (wMin + rnd() * (wMax - wMin)) / 1000;
+      if (at + width > options.toMs) return;
+      this.clock.at(at, () => {
+        r.glitch = true;
+        this.changed(pin);
+        this.clock.at(at + width, () => {
+          r.glitch = false;
+          this.changed(pin);
+          schedule(at + width);
+        });
+      });
+    };
+    schedule(options.fromMs);
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  /** @internal */
+  open(d: SimDigital, o: DigitalOptions): void {
+    if (o === null || typeof o !== "object") throw new TypeError("Digital: options object required");
+    const { pin, mode } = o;
+    if (typeof pin !== "number" || !Number.isInteger(pin) || pin < 0 || pin >= this.count) throw new RangeError(`Digital: invalid pin ${String(pin)} (this bank has pins 0..${this.count - 1})`);
+    if (MODES.indexOf(mode) < 0) throw new RangeError(`Digital pin ${pin}: invalid mode ${String(mode)} (use Digital.Input, InputPullUp, InputPullDown, InputPullUpDown, Output or OutputOpenDrain)`);
+    const edge = o.edge ?? 0;
+    if (edge !== 0 && edge !== 1 && edge !== 2 && edge !== 3) throw new RangeError(`Digital pin ${pin}: invalid edge ${String(edge)} (Rising = 1, Falling = 2, both = 3)`);
+    const output = mode === OUTPUT || mode === OPEN_DRAIN;
+    if (edge !== 0 && output) throw new Error(`Digital pin ${pin}: edge needs an input mode`);
+    if (edge !== 0 && typeof o.onReadable !== "function") throw new TypeError(`Digital pin ${pin}: edge needs an onReadable callback`);
+    const r = this.rec(pin);
+    if (r.owner !== null) throw new Error(`Digital pin ${pin}: already in use`);
+    d.bank = this;
+    d.pin = pin;
+    d.mode = mode;
+    d.edge = edge;
+    d.cb = edge !== 0 ? o.onReadable! : null;
+    r.owner = d;
+    if (output) {
+      const init = o.initialValue ?? 0;
+      r.out = init;
+      r.writes.push({ ms: this.clock.nowMs(), level: init });
+    }
+    r.last = this.level(pin);
+  }
+
+  /** @internal */
+  release(pin: number, d: SimDigital): void {
+    const r = this.rec(pin);
+    if (r.owner === d) r.owner = null;
+    r.last = this.level(pin);
+  }
+
+  /** @internal */
+  written(pin: number, v: 0 | 1): void {
+    const r = this.rec(pin);
+    const ms = this.clock.nowMs();
+    r.out = v;
+    r.writes.push({ ms, level: v });
+    for (const w of r.watchers) w(v, ms);
+    r.last = this.level(pin);
+  }
+
+  private changed(pin: number): void {
+    const r = this.rec(pin);
+    const v = this.level(pin);
+    if (v === r.last) return;
+    r.last = v;
+    r.lastEdgeUs = this.clock.nowUs();
+    const d = r.owner;
+    if (d === null || d.cb === null || (d.edge & (v === 1 ? 1 : 2)) === 0) return;
+    if (this.coalesce) {
+      if (d.pending) return;
+      d.pending = true;
+    }
+    this.clock.after(0, () => deliver(d));
+  }
+
+  private rec(pin: number): PinRec {
+    let r = this.recs.get(pin);
+    if (r === undefined) {
+      if (typeof pin !== "number" || !Number.isInteger(pin) || pin < 0 || pin >= this.count) throw new RangeError(`invalid pin ${String(pin)} (this bank has pins 0..${this.count - 1})`);
+      r = new PinRec();
+      this.recs.set(pin, r);
+    }
+    return r;
+  }
+}
