@@ -239,8 +239,16 @@ export class Scheduler {
     if (t.st !== WAITING) return false;
     t.st = READY;
     t.value = value;
-    this.pushReady(t);
-    this.kick();
+    // pushReady and kick, inlined: this is every primitive's hot path
+    t.next = null;
+    const tl = this.tail;
+    if (tl !== null) tl.next = t;
+    else this.head = t;
+    this.tail = t;
+    if (!this.roundActive && !this.turnScheduled && !this.stopped) {
+      this.turnScheduled = true;
+      this.host.soon(this.turnCb);
+    }
     return true;
   }
 

@@ -3,7 +3,7 @@ import type { Task, Waitable } from "../sched/task";
 import { WaitQueue } from "../sched/waitqueue";
 
 function waitBody(t: Task, e: Event<unknown>): unknown {
-  if (e.isSet) return e.value;
+  if (e.flag) return e.val;
   e.waiters.push(t);
   return t.sched.park(t, e);
 }
@@ -23,8 +23,8 @@ function waitBody(t: Task, e: Event<unknown>): unknown {
  */
 export class Event<T = void> implements Waitable {
   /** @internal */ readonly waiters = new WaitQueue();
-  private flag = false;
-  private val: T | undefined = undefined;
+  /** @internal */ flag = false;
+  /** @internal */ val: T | undefined = undefined;
 
   /** True between set() and clear(). */
   get isSet(): boolean {
