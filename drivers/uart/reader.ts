@@ -4,6 +4,7 @@ import { composite } from "../../firmware/sched/body";
 import { currentTask, op, type Op } from "../../firmware/sched/op";
 import type { Gen, Task, Waitable } from "../../firmware/sched/task";
 import { WaitQueue } from "../../firmware/sched/waitqueue";
+import { utf8Decode } from "../../firmware/text/utf8";
 
 /**
  * What a {@link UartReader} does with bytes that arrive while its buffer is full:
@@ -125,7 +126,6 @@ export class UartReader implements Waitable, AsyncIterable<string> {
   private gapAt = 0;
   private closed = false;
   private serial: Serial | null = null;
-  private readonly decoder = new TextDecoder();
 
   /** @internal use Uart */
   constructor(options: ReaderOptions = {}) {
@@ -342,7 +342,7 @@ export class UartReader implements Waitable, AsyncIterable<string> {
       s.set(this.buf.subarray(0, n - first), first);
       bytes = s.subarray(0, n);
     }
-    const text = this.decoder.decode(bytes);
+    const text = utf8Decode(bytes);
     this.drop(n);
     return text;
   }

@@ -5,6 +5,7 @@ import { currentTask, op, type Op } from "../../firmware/sched/op";
 import type { Gen, Task, Waitable } from "../../firmware/sched/task";
 import { WaitQueue } from "../../firmware/sched/waitqueue";
 import { Lock } from "../../firmware/sync/lock";
+import { utf8Encode } from "../../firmware/text/utf8";
 
 /** "try again": what a task waiting for room is woken with. */
 const RETRY: unique symbol = Symbol("retry") as any;
@@ -70,10 +71,9 @@ async function drainAsync(w: UartWriter): Promise<void> {
   w.lock.release();
 }
 
-const encoder = new TextEncoder();
 
 function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
-  if (typeof data === "string") return encoder.encode(data);
+  if (typeof data === "string") return utf8Encode(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (data instanceof Uint8Array) return data;
   throw new TypeError("write() takes a Uint8Array, an ArrayBuffer or a string");

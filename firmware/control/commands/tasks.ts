@@ -1,0 +1,48 @@
+import type { Console } from "../console";
+import type { Profiler } from "../profiler";
+import type { TaskRegistry } from "../registry";
+
+function needName(args: string[], usage: string): string {
+  if (args.length === 0) throw new TypeError(`usage: ${usage}`);
+  return args[0]!;
+}
+
+/** `ps`/`tasks`, `stop`, `start`, `restart` (and `top` with a profiler). */
+export function installTaskCommands(con: Console, reg: TaskRegistry, profiler?: Profiler): void {
+  const ps = ({ args }: { args: string[] }): string[] => {
+    const verbose = args[0] === "-v";
+    const names = args.filter((a) => a !== "-v");
+    const lines = reg.status({ verbose: verbose || names.length > 0, ...(names.length > 0 ? { names } : {}) });
+    return lines.length > 0 ? lines : ["(no tasks)"];
+  };
+  con.register("ps", "ps [-v] [NAME...]: the tasks and their state (-v or names: details)", ps);
+  con.register("tasks", "tasks [-v] [NAME...]: same as ps", ps);
+  con.register("stop", "stop NAME: cancel a task", ({ args }) => {
+    const n = needName(args, "stop NAME");
+    return reg.stop(n) ? `${n} stopped` : `${n} was not running`;
+  });
+  con.register("start", "start NAME: start a stopped or finished task with its stored arguments", ({ args }) => {
+    const c = reg.start(needName(args, "start NAME"));
+    return `${c.name} started`;
+  });
+  con.register("restart", "restart NAME [ARGS as a JSON array]: stop and start again, with new arguments if given", ({ args, rest }) => {
+    const n = needName(args, "restart NAME [ARGS as a JSON array]");
+    const json = rest.slice(rest.indexOf(n) + n.length).trim();
+    let a: unknown[] | undefined;
+    if (json !== "") {
+      let v: unknown;
+      try {
+        v = JSON.parse(json);
+      } catch {
+        throw new SyntaxError(`arguments are not valid JSON: ${json.length > 60 ? json.slice(0, 60) + "..." : json}`);
+      }
+      if (!Array.isArray(v)) throw new TypeError("arguments must be a JSON array, e.g. [2, 500]");
+      a = v;
+    }
+    reg.restart(n, a);
+    return `${n} restarted`;
+  });
+  if (profiler !== undefined) {
+    con.register("top", "top: resumes, run time and stalls per profiled task", () => [...profiler.lines(), `stalls: ${profiler.stalls} (threshold ${profiler.stallMs} ms)`]);
+  }
+}

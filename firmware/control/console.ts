@@ -1,0 +1,174 @@
+import { ClosedError, current, spawn, type Gen, type Op, type TaskFn } from "../sched/index";
+import { Job } from "./jobs";
+import { show } from "./time";
+
+/**
+ * A line-oriented text stream: what the console reads commands from and writes answers to. Adapters:
+ * the console UART or USB serial on a device, stdin/stdout on Node, {@link MemoryLineIO} in tests.
+ * `readLine` returns one line without its end-of-line and ends with ClosedError when the stream is closed;
+ * `write` may be called while a `readLine` is pending (from another task).
+ */
+export interface LineIO {
+  readLine(): Op<string>;
+  write(text: string): Op<void>;
+}
+
+/** What a command receives. */
+export interface CommandContext {
+  /** The words after the command name. */
+  readonly args: string[];
+  /** The rest of the line after the command name, as typed (for JSON or a regexp). */
+  readonly rest: string;
+  readonly io: LineIO;
+  readonly console: Console;
+}
+
+/**
+ * A command: a generator, async or plain function returning its answer (a string, lines, or anything
+ * shown as JSON; undefined answers "ok"). Throwing answers `error: <Name>: <message>`.
+ */
+export type CommandFn = (ctx: CommandContext) => Gen<unknown> | PromiseLike<unknown> | unknown;
+
+/** Options of {@link Console}. */
+export interface ConsoleOptions {
+  /** Written before each command is read (default "": none). */
+  prompt?: string;
+  /** Written once when the console starts. */
+  banner?: string;
+  /** Longest accepted line in characters (default 256); longer ones get an error answer. */
+  maxLine?: number;
+  /**
+   * Let the `eval` command evaluate JavaScript (default false). Even then it uses indirect eval
+   * (global scope) and only if the engine has it (XS does unless built without it).
+   */
+  allowEval?: boolean;
+}
+
+interface Command {
+  readonly help: string;
+  readonly fn: CommandFn;
+}
+
+/**
+ * A line shell that runs as a task next to the application (asyncmd's aiorepl, the MoaT console): it
+ * reads a line, runs the command in a child task, writes the answer, and goes on. Every line gets an
+ * answer or a clear error, never a crash: unknown commands, bad arguments and failing commands answer
+ * `error: ...`; blank lines answer nothing. The built-in commands are installed by ./commands (see
+ * `createConsole` in ./index); firmware adds its own with {@link register}.
+ *
+ * Cancel: cancelling the console's task stops it (a running command is cancelled with it).
+ * A closed stream ends the task normally. Memory: a Map of commands; a line and its answer at a time.
+ * @example
+ *   const con = new Console(io, { prompt: "> " });
+ *   con.register("led", "led on|off: switch the LED", ({ args }) => { led.write(args[0] === "on" ? 1 : 0); });
+ *   spawn("console", con.run);
+ */
+export class Console {
+  readonly prompt: string;
+  readonly maxLine: number;
+  readonly allowEval: boolean;
+  /** Lines handled so far. */
+  lines = 0;
+  /** Commands that answered with an error. */
+  errors = 0;
+  /** The task body: `spawn("console", con.run)` or `registry.add("console", con.run)`. */
+  readonly run: () => Gen<void>;
+  private readonly commands = new Map<string, Command>();
+  private readonly banner: string | undefined;
+
+  constructor(readonly io: LineIO, opts: ConsoleOptions = {}) {
+    this.prompt = opts.prompt ?? "";
+    this.maxLine = opts.maxLine ?? 256;
+    this.allowEval = opts.allowEval === true;
+    this.banner = opts.banner;
+    const self = this;
+    this.run = function* console(): Gen<void> {
+      yield* self.loop();
+    };
+    this.register("help", "help [COMMAND]: list the commands, or show one", ({ args }) => this.help(args[0]));
+  }
+
+  /** Add (or replace) a command; `help` is its one-line description, usage first. */
+  register(name: string, help: string, fn: CommandFn): void {
+    if (typeof name !== "string" || !/^[A-Za-z_][\w.-]*$/.test(name)) throw new TypeError(`bad command name ${JSON.stringify(name)}`);
+    if (typeof fn !== "function") throw new TypeError("a command needs a function");
+    this.commands.set(name, { help, fn });
+  }
+
+  /** Command names, sorted. */
+  names(): string[] {
+    return [...this.commands.keys()].sort();
+  }
+
+  /**
+   * Run one input line and return the answer's lines. Never throws for anything the line contains;
+   * only a cancel of the calling task goes through.
+   */
+  *execute(line: string): Gen<string[]> {
+    this.lines++;
+    if (typeof line !== "string") line = String(line);
+    if (line.length > this.maxLine) return this.fail(`line too long (${line.length} characters, at most ${this.maxLine})`);
+    const text = line.trim();
+    if (text === "") return [];
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(text)!;
+    const name = m[1]!;
+    const rest = m[2]!;
+    const cmd = this.commands.get(name);
+    if (cmd === undefined) return this.fail(`unknown command ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + "..." : name)} (try help)`);
+    const ctx: CommandContext = { args: rest === "" ? [] : rest.split(/\s+/), rest, io: this.io, console: this };
+    // Each command runs as a child task, waited for without passing a cancel on: a CancelledError
+    // that reaches us while the child still runs is the console's own cancel; any other is the answer.
+    const child = spawn(`${current().name}/${name}`, cmd.fn as TaskFn, ctx);
+    const job = new Job(0, child.name, child, child.sched.now());
+    child.sched.watch(child, job);
+    let r: unknown;
+    try {
+      r = yield* job.get();
+    } catch (e) {
+      if (!child.done) {
+        child.cancel();
+        throw e;
+      }
+      return this.fail(e instanceof Error ? `${e.name}: ${e.message}` : `thrown: ${show(e)}`);
+    }
+    return answer(r);
+  }
+
+  private fail(msg: string): string[] {
+    this.errors++;
+    return [`error: ${msg}`];
+  }
+
+  private help(name?: string): string[] {
+    if (name !== undefined) {
+      const c = this.commands.get(name);
+      if (c === undefined) throw new TypeError(`no command ${JSON.stringify(name)}`);
+      return [c.help];
+    }
+    return this.names().map((n) => this.commands.get(n)!.help);
+  }
+
+  private *loop(): Gen<void> {
+    const io = this.io;
+    if (this.banner !== undefined) yield* io.write(this.banner + "\n");
+    for (;;) {
+      if (this.prompt !== "") yield* io.write(this.prompt);
+      let line: string;
+      try {
+        line = yield* io.readLine();
+      } catch (e) {
+        if (e instanceof ClosedError || (e instanceof Error && e.name === "ClosedError")) return;
+        throw e;
+      }
+      const out = yield* this.execute(line);
+      if (out.length > 0) yield* io.write(out.join("\n") + "\n");
+    }
+  }
+}
+
+function answer(r: unknown): string[] {
+  if (r === undefined) return ["ok"];
+  if (typeof r === "string") return r.split("\n");
+  if (Array.isArray(r) && r.every((x) => typeof x === "string")) return r.length === 0 ? ["(nothing)"] : (r as string[]);
+  return [show(r, 1000)];
+}

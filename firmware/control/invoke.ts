@@ -1,0 +1,15 @@
+import { external, spawn, type Gen, type TaskFn } from "../sched/index";
+import { isGeneratorFunction, isThenable } from "../sched/util";
+
+/**
+ * Run `fn(...args)` to completion from a generator task and return its result: a generator function runs
+ * inline (`yield*`), a plain function is called, an async function (or any function returning a promise)
+ * runs as a child task that is joined (cancelling the caller cancels it). `name` names that child.
+ */
+export function* invoke<R>(name: string, fn: TaskFn<any[], R>, args: unknown[]): Gen<R> {
+  if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen<R>);
+  if (fn.constructor !== undefined && fn.constructor.name === "AsyncFunction") return yield* spawn(name, fn, ...args).join();
+  const r = fn(...args);
+  if (isThenable(r)) return yield* external(r as PromiseLike<R>); // a plain function returning a foreign promise
+  return r as R;
+}
