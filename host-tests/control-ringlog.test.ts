@@ -2,18 +2,9 @@ import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
 import { checkpoint, sleepMs, spawn, type Gen } from "../firmware/sched/index";
 import { RingLog, type LogEntry } from "../firmware/control/index";
+import { seededRandom } from "../sim/time";
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const ALPHABET = ["a", "b", "z", " ", "é", "€", "😀", "x", "7"];
 
