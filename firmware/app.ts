@@ -1,24 +1,195 @@
-// The application, independent of the platform: it uses the `device` global (Moddable's host provider on
-// a board, the simulated board on Node). firmware/main.ts runs it on a device, host/start.ts on Node.
-import { now, sleepMs, spawn, type Gen } from "./sched/index";
+// The demo application, independent of the platform: pins and buses come from the board (Moddable's
+// `device` on a device, the simulated board on the host: sim/board.ts). firmware/main.ts runs it on a
+// device with per-board defaults, host/start.ts on Node (`npm start`). The parts are in firmware/demo/.
+import { createConsole } from "./control/commands/index";
+import type { Console, LineIO } from "./control/console";
+import { Jobs } from "./control/jobs";
+import { MemoryPrefs, type Prefs } from "./control/prefs";
+import { Profiler } from "./control/profiler";
+import { TaskRegistry } from "./control/registry";
+import { RingLog } from "./control/ringlog";
+import { ServiceManager, type BootReport } from "./control/services";
+import { formatDuration } from "./control/time";
+import { board as platformBoard, type Board } from "./platform/io";
+import { now, sleepMs, type Gen } from "./sched/index";
+import { Uart, type UartSerialOptions } from "../drivers/uart/index";
+import { buttonTask } from "./demo/buttons";
+import { installDemoCommands } from "./demo/commands";
+import { UartLineIO } from "./demo/console-io";
+import { Env, envTask, formatReading, type I2CPins } from "./demo/env";
+import { IrStats, irTask } from "./demo/ir";
+import { Led, ledLabel, ledTask } from "./demo/led";
+import { Modem, modemTask } from "./demo/modem";
+import { printTask } from "./demo/printer";
 
-/** Blink `pin` every `ms`, reporting the first few changes. The LED is released however the task ends. */
-export function* blink(pin: number, ms: number, reports: number): Gen<void> {
-  const led = new device.io.Digital({ pin, mode: device.io.Digital.Output });
-  try {
-    for (let on: 0 | 1 = 1, n = 0; ; on = on ? 0 : 1, n++) {
-      led.write(on);
-      if (n < reports) trace(`blink: led ${on ? "on" : "off"} at ${Math.round(now())} ms\n`);
-      yield* sleepMs(ms);
-    }
-  } finally {
-    led.close();
-  }
+/** Where the demo's parts are wired, and how it runs. */
+export interface AppConfig {
+  /** Board name, for the first log line. */
+  boardName: string;
+  /** The board (default: `board()`, i.e. the `device` global). */
+  board?: Board;
+  /** The LED (activeLow: lit when the pin is low). */
+  led: { pin: number; activeLow?: boolean };
+  /** The pushbutton (default active low: to ground, with the pull-up). */
+  button: { pin: number; activeLow?: boolean };
+  /** The IR receiver module's output; `nowUs` is the µs clock for edge times (a device: Time.microseconds). */
+  ir: { pin: number; nowUs?: () => number };
+  /** The I2C bus shared by the HTU21D (0x40) and the 24C32 EEPROM (0x50). */
+  i2c: I2CPins;
+  /** The modem's UART: options of the board's Serial (port, pins, baud). */
+  modem: UartSerialOptions;
+  /**
+   * The console: on a UART of its own (`serial`: options of the board's Serial; `crlf`: "\r\n" line ends,
+   * default true), on a ready LineIO, or none (null).
+   */
+  console: { serial: UartSerialOptions; crlf?: boolean } | { io: LineIO } | null;
+  /** Where service configuration (enabled, args) is kept (default: in RAM, lost at reset). */
+  prefs?: Prefs;
+  /** Default periods (ms): HTU21D samples (5000) and modem AT+CSQ (15000); stored service args replace them. */
+  envPeriodMs?: number;
+  modemPeriodMs?: number;
+  /** RAM log size in bytes (default 8192). */
+  logBudget?: number;
+  /** Prints one line of output (default: trace). */
+  print?: (line: string) => void;
+  /** Called once everything is built, before the services boot (a host adds console commands here). */
+  onReady?: (demo: Demo) => void;
 }
 
-/** The main task. Boards without an LED name (a plain esp32) use GPIO 2, as most ESP32 dev boards wire it. */
-export function* app(): Gen<void> {
-  trace("xs-async: scheduler running\n");
-  const task = spawn("blink", blink, device.pin.led ?? 2, 250, 4);
-  yield* task.join();
+/** The running demo's parts (what onReady receives). */
+export interface Demo {
+  readonly config: AppConfig;
+  readonly board: Board;
+  /** Where output lines go (config.print, or trace). */
+  readonly print: (line: string) => void;
+  readonly log: RingLog;
+  readonly registry: TaskRegistry;
+  readonly services: ServiceManager;
+  readonly jobs: Jobs;
+  readonly profiler: Profiler;
+  readonly led: Led;
+  readonly env: Env;
+  readonly modem: Modem;
+  readonly ir: IrStats;
+  readonly console: Console | null;
+  /** The services' boot report (null until they booted). */
+  boot: BootReport | null;
+  /** The status summary (what a long press logs). */
+  status(): string[];
+}
+
+function ago(ms: number): string {
+  return `${formatDuration(now() - ms)} ago`;
+}
+
+/** Build the demo's parts and register its services; nothing runs yet (call inside a task). */
+export function createDemo(config: AppConfig): Demo {
+  const b = config.board ?? platformBoard();
+  const Serial = b.io.Serial;
+  const I2C = b.io.I2C;
+  if (Serial === undefined || I2C === undefined) throw new Error("the demo needs a board with Serial and I2C");
+  const print = config.print ?? ((line: string): void => trace(line + "\n"));
+  const log = new RingLog(config.logBudget ?? 8192);
+  const profiler = new Profiler({ stallMs: 100, log });
+  const registry = new TaskRegistry({ profiler, log });
+  const services = new ServiceManager(registry, { log, ...(config.prefs !== undefined ? { prefs: config.prefs } : { prefs: new MemoryPrefs() }) });
+  const jobs = new Jobs();
+  const led = new Led(log);
+  const env = new Env(I2C, config.i2c, log);
+  const modem = new Modem(Serial, config.modem, log);
+  const ir = new IrStats();
+
+  const status = (): string[] => {
+    const lines = [`up ${formatDuration(now())}; LED ${ledLabel(led.mode)} (${led.changesCount} changes)`];
+    const r = env.latest;
+    lines.push(`env: ${r === null ? "no reading yet" : `${formatReading(r)} ${ago(r.at)}`} (${env.samples} samples, ${env.failures} failed, EEPROM record #${env.stored})`);
+    const m = modem.lastReply;
+    lines.push(`modem: ${m === null ? "no exchange yet" : m.length === 0 ? `no answer ${ago(modem.lastAt)}` : `${m.join(" | ")} ${ago(modem.lastAt)}`} (${modem.commands} commands, ${modem.silent} unanswered)`);
+    lines.push(`ir: ${ir.keys} keys, ${ir.repeats} repeats ignored, ${ir.errors} bad frames`);
+    const all = services.all();
+    const down = all.filter((s) => s.state !== "active").map((s) => `${s.name} ${s.state}`);
+    lines.push(`services: ${all.length - down.length} of ${all.length} active${down.length > 0 ? ` (${down.join(", ")})` : ""}`);
+    lines.push(`log: ${log.length} records, ${log.bytesUsed} of ${log.budget} bytes, ${log.dropped} dropped`);
+    return lines;
+  };
+
+  services.add({
+    name: "led", description: "LED modes (off, on, slow, fast blink)",
+    tasks: function* ledService(): Gen<void> {
+      yield* ledTask(led, b.io.Digital, config.led.pin, config.led.activeLow ?? false);
+    },
+  });
+  services.add({
+    name: "buttons", description: "click: on/off, double: fast blink, long: status", requires: ["led"],
+    tasks: function* buttons(): Gen<void> {
+      yield* buttonTask({ Digital: b.io.Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status });
+    },
+  });
+  services.add({
+    name: "ir", description: "NEC remote: 0x45 on, 0x46 off, 0x47 slow, 0x44 fast", requires: ["led"],
+    tasks: function* irService(): Gen<void> {
+      yield* irTask({ Digital: b.io.Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir });
+    },
+  });
+  services.add({
+    name: "env", description: "HTU21D + EEPROM on a shared I2C bus", args: [config.envPeriodMs ?? 5000],
+    tasks: function* envService(periodMs: unknown): Gen<void> {
+      yield* envTask(env, checkPeriod(periodMs, "env"));
+    },
+  });
+  services.add({
+    name: "modem", description: "AT modem on a UART (half duplex)", args: [config.modemPeriodMs ?? 15000, "AT+CSQ"],
+    tasks: function* modemService(periodMs: unknown, command: unknown): Gen<void> {
+      yield* modemTask(modem, checkPeriod(periodMs, "modem"), typeof command === "string" ? command : "AT+CSQ");
+    },
+  });
+
+  let con: Console | null = null;
+  const c = config.console;
+  if (c !== null) {
+    const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true);
+    con = createConsole(io, { registry, log, services, jobs, profiler, banner: `xs-async demo console on ${config.boardName}: type help` });
+    installDemoCommands(con, { led, env, modem, services, jobs, status });
+  }
+
+  return { config, board: b, print, log, registry, services, jobs, profiler, led, env, modem, ir, console: con, boot: null, status };
+}
+
+function checkPeriod(v: unknown, what: string): number {
+  if (typeof v !== "number" || !(v >= 10)) throw new RangeError(`${what}: the period is a number of ms >= 10, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean): LineIO {
+  const uart = new Uart(Serial, options, { bufferSize: 256 });
+  return new UartLineIO(uart.reader, uart.writer, crlf);
+}
+
+/** Start the printer and the console, then boot the services; returns the boot report. */
+export function* startDemo(demo: Demo): Gen<BootReport> {
+  const { config, registry, log } = demo;
+  registry.add("printer", printTask, log, demo.print);
+  log.info(
+    `xs-async demo on ${config.boardName}: LED pin ${config.led.pin}, button pin ${config.button.pin}, IR pin ${config.ir.pin}, ` +
+      `I2C data ${config.i2c.data} clock ${config.i2c.clock}, modem UART port ${config.modem.port ?? "default"}` +
+      `${config.console === null ? ", no console" : "io" in config.console ? "" : `, console UART port ${config.console.serial.port ?? "default"}`}`,
+    "demo",
+  );
+  if (demo.console !== null) registry.add("console", demo.console.run);
+  if (config.onReady !== undefined) config.onReady(demo);
+  const report = yield* demo.services.boot();
+  demo.boot = report;
+  for (const l of report.lines) {
+    if (l.startsWith("[ SKIP ]") && l.endsWith(": disabled")) log.info(l, "demo");
+    else if (!l.startsWith("[ OK ]")) log.warn(l, "demo");
+  }
+  log.info(`ready: ${report.started.length} of ${demo.services.all().length} services started`, "demo");
+  return report;
+}
+
+/** The main task: build the demo, start it, run forever. */
+export function* app(config: AppConfig): Gen<void> {
+  const demo = createDemo(config);
+  yield* startDemo(demo);
+  yield* sleepMs(Infinity);
 }

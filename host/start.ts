@@ -1,12 +1,147 @@
-// `npm start`: run the same application on Node, in real time, on a simulated board.
-import { app } from "../firmware/app";
-import { run } from "../firmware/sched/index";
+// `npm start`: the demo firmware (firmware/app.ts) on Node, in real time, on the simulated board
+// (sim/board.ts), with its console on this terminal and console commands that drive the simulated hardware.
+//
+//   npm start [-- --console-tty <path>] [--for <seconds>]
+//
+// --console-tty <path>  the console on that serial device / pseudo-terminal instead of this terminal
+//                       (115200 baud; what `npm run console` connects to); the log stays on stdout
+// --for <seconds>       stop after that long (smoke tests, transcripts)
+import * as path from "node:path";
+import { SerialPort } from "serialport";
+import { app, type AppConfig } from "../firmware/app";
+import { run, sleepMs, spawn, type Gen } from "../firmware/sched/index";
+import { SIM_CONSOLE_PORT, SIM_I2C, SIM_MODEM_PORT, STIMULUS_HELP, addStimulusCommands, createSimBoard } from "../sim/board";
+import type { SimSerialPort } from "../sim/serial";
 import { useNode } from "./node-host";
-import { installSimDevice } from "./sim-device";
+import { FilePrefs } from "./preferences-file";
+import { attachStdio } from "./serial-stdio";
 
-installSimDevice();
+const PREFS_FILE = path.resolve(__dirname, "..", "build", "demo-prefs.json");
+
+interface Options {
+  consoleTty: string | null;
+  forSeconds: number | null;
+}
+
+function usage(msg?: string): never {
+  if (msg !== undefined) process.stderr.write(`npm start: ${msg}\n`);
+  process.stderr.write("usage: npm start [-- --console-tty <path>] [--for <seconds>]\n");
+  process.exit(msg === undefined ? 0 : 2);
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { consoleTty: null, forSeconds: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--console-tty") o.consoleTty = value();
+    else if (a === "--for") {
+      const v = Number(value());
+      if (!(v > 0)) usage(`--for needs a number of seconds > 0`);
+      o.forSeconds = v;
+    } else if (a === "--help" || a === "-h") usage();
+    else usage(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const out = (line: string): void => void process.stdout.write(line + "\n");
+
+function banner(): string[] {
+  return [
+    "┌─ xs-async demo ─────────────────────────────────────────────────────────────────────────",
+    "│ The demo firmware (firmware/app.ts) runs here on Node, in real time, on a simulated board:",
+    `│   LED pin 25, button pin 14, NEC IR receiver pin 15, HTU21D (0x40) + 24C32 EEPROM (0x50) on`,
+    `│   I2C data ${SIM_I2C.data} / clock ${SIM_I2C.clock}, an AT modem on UART ${SIM_MODEM_PORT}, the console on UART ${SIM_CONSOLE_PORT}.`,
+    "│ Lines like `1.234 [INFO] [led] ...` are the firmware's log (its RAM ring log, printed as written).",
+    opts.consoleTty === null
+      ? "│ The console is on this terminal: type `help` (ps, log cat, services, service stop env, led fast, ...)."
+      : `│ The console is on ${opts.consoleTty} (115200 baud); this terminal shows the log only.`,
+    "│ Simulated hardware, from the console:",
+    ...STIMULUS_HELP.map((l) => `│   ${l}`),
+    `│ Service settings (service enable/disable, args) persist in ${path.relative(process.cwd(), PREFS_FILE) || PREFS_FILE}.`,
+    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " or Ctrl-D" : ""} quits.`,
+    "└──────────────────────────────────────────────────────────────────────────────────────────",
+  ];
+}
+
+let detach: (() => void) | null = null;
+let tty: SerialPort | null = null;
+let exiting = false;
+
+function shutdown(code: number, why?: string): void {
+  if (exiting) return;
+  exiting = true;
+  if (why !== undefined) out(why);
+  if (detach !== null) detach();
+  const done = (): never => process.exit(code);
+  if (tty !== null && tty.isOpen) tty.close(() => done());
+  else done();
+}
+
+function attachConsole(port: SimSerialPort): void {
+  if (detach !== null) detach();
+  if (opts.consoleTty === null) {
+    detach = attachStdio(port);
+    return;
+  }
+  if (tty === null) {
+    tty = new SerialPort({ path: opts.consoleTty, baudRate: 115200 }, (err) => {
+      if (err) shutdown(1, `npm start: cannot open ${opts.consoleTty}: ${err.message}`);
+    });
+  }
+  detach = attachStdio(port, tty, tty);
+}
+
+// Moddable's trace(), for any firmware code that calls it directly.
+(globalThis as unknown as { trace: (...a: unknown[]) => void }).trace = (...a: unknown[]): void => void process.stdout.write(a.map(String).join(""));
+
+process.on("SIGINT", () => shutdown(0, "\ndemo: Ctrl-C, bye"));
+if (opts.consoleTty === null) {
+  process.stdin.on("end", () => {
+    if (opts.forSeconds === null) setTimeout(() => shutdown(0, "demo: end of input (Ctrl-D), bye"), 300);
+  });
+}
+
+for (const l of banner()) out(l);
+
 useNode();
-run(app).catch((e: unknown) => {
-  process.stderr.write(`main failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exitCode = 1;
-});
+run(function* main(): Gen<void> {
+  const sim = createSimBoard();
+  (globalThis as unknown as { device: unknown }).device = sim;
+  sim.onSerialOpen((n, port) => {
+    if (n === SIM_CONSOLE_PORT) attachConsole(port);
+  });
+  const config: AppConfig = {
+    boardName: "the simulated board",
+    led: { pin: sim.pin.led },
+    button: { pin: sim.pin.button },
+    ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
+    i2c: sim.I2C.default,
+    modem: { port: SIM_MODEM_PORT, baud: 115200 },
+    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: opts.consoleTty !== null },
+    prefs: new FilePrefs(PREFS_FILE),
+    print: out,
+    onReady: (demo) => {
+      if (demo.console !== null) addStimulusCommands(demo.console, sim);
+    },
+  };
+  const task = spawn("app", app, config);
+  if (opts.forSeconds === null) {
+    yield* task.join();
+    return;
+  }
+  yield* sleepMs(opts.forSeconds * 1000);
+  out(`demo: ${opts.forSeconds} s are up (--for), bye`);
+}).then(
+  () => shutdown(0),
+  (e: unknown) => {
+    process.stderr.write(`demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    shutdown(1);
+  },
+);

@@ -1,0 +1,88 @@
+// The modem: a half-duplex AT command/response exchange on its own UART. Every period the demo asks for
+// the signal quality (AT+CSQ) and logs the reply lines; a silent modem is logged as "no answer".
+import { HalfDuplex, Uart, type UartSerialOptions } from "../../drivers/uart/index";
+import type { RingLog } from "../control/ringlog";
+import type { SerialConstructor } from "../platform/io";
+import { every } from "../control/schedule";
+import { InvalidStateError, now, type Gen } from "../sched/index";
+
+/** `+CSQ: 23,0` → -67 dBm (27.007: 0 is -113 dBm or less, 31 is -51 or more, 99 unknown); null otherwise. */
+export function csqDbm(line: string): number | null {
+  const m = /^\+CSQ:\s*(\d+)\s*,/.exec(line);
+  if (m === null) return null;
+  const v = Number(m[1]);
+  return v <= 31 ? -113 + 2 * v : null;
+}
+
+/** The modem part: opened by its task, closed when that task ends; `command()` also serves the console. */
+export class Modem {
+  /** The last reply (lines) and when it came, for the status summary. */
+  lastReply: string[] | null = null;
+  lastAt = 0;
+  commands = 0;
+  silent = 0;
+  private uart: Uart | null = null;
+  private hd: HalfDuplex | null = null;
+
+  constructor(
+    readonly Serial: SerialConstructor,
+    readonly serial: UartSerialOptions,
+    readonly log: RingLog,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.uart !== null;
+  }
+
+  open(): void {
+    if (this.uart !== null) throw new InvalidStateError("modem is already open");
+    this.uart = new Uart(this.Serial, this.serial, { bufferSize: 256 });
+    this.hd = new HalfDuplex(this.uart, { quietMs: 100, timeoutMs: 1000 });
+  }
+
+  /** Send `line` and log the reply lines (or "no answer"); returns them. */
+  *command(line: string): Gen<string[]> {
+    const hd = this.hd;
+    if (hd === null) throw new InvalidStateError("modem service is not running");
+    this.commands++;
+    const reply = yield* hd.command(line);
+    this.lastReply = reply;
+    this.lastAt = now();
+    if (reply.length === 0) {
+      this.silent++;
+      this.log.warn(`no answer to ${line}`, "modem");
+      return reply;
+    }
+    let extra = "";
+    for (const l of reply) {
+      const dbm = csqDbm(l);
+      if (dbm !== null) extra = ` (signal ${dbm} dBm)`;
+    }
+    this.log.info(`${line} -> ${reply.join(" | ")}${extra}`, "modem");
+    return reply;
+  }
+
+  close(): void {
+    this.uart?.close();
+    this.uart = null;
+    this.hd = null;
+  }
+}
+
+function* ask(m: Modem, command: string): Gen<void> {
+  yield* m.command(command);
+}
+
+/**
+ * The modem service's task: open the UART, say "AT" once, then send `command` now and every `periodMs`
+ * (a drift-free schedule; one exchange at a time). Closes the port however it ends.
+ */
+export function* modemTask(m: Modem, periodMs: number, command: string): Gen<void> {
+  try {
+    m.open();
+    yield* m.command("AT");
+    yield* every(periodMs, ask, m, command).body();
+  } finally {
+    m.close();
+  }
+}

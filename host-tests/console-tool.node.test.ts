@@ -1,0 +1,84 @@
+// `npm run console` against the simulated board through a pseudo-terminal pair (socat): the demo firmware
+// runs under `npm start` with its console on one end, the host console tool on the other. Node-only.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { assert } from "./lib/assert";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function hasSocat(): boolean {
+  return spawnSync("socat", ["-V"], { stdio: "ignore" }).status === 0;
+}
+
+function tsx(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/** Resolve once `text` appears in what `get()` returns, or reject after `ms`. */
+async function waitFor(get: () => string, text: string | RegExp, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = get();
+    if (typeof text === "string" ? s.includes(text) : text.test(s)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; got:\n${s}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("npm run console over a pty, against the simulated board", function () {
+  this.timeout(40000);
+  const procs: ChildProcess[] = [];
+  let dir = "";
+
+  before(function () {
+    if (!hasSocat()) {
+      console.log("    (skipped: socat is not installed; apt-get install -y socat to run it)");
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-pty-"));
+  });
+
+  after(() => {
+    for (const p of procs) p.kill("SIGKILL");
+  });
+
+  it("sends typed lines to the running firmware's console and shows its answers", async () => {
+    const board = path.join(dir, "board");
+    const host = path.join(dir, "host");
+    const socat = spawn("socat", [`pty,raw,echo=0,link=${board}`, `pty,raw,echo=0,link=${host}`], { stdio: "ignore" });
+    procs.push(socat);
+    await waitFor(() => (fs.existsSync(board) && fs.existsSync(host) ? "ok" : ""), "ok", 5000);
+
+    const firmware = tsx("host/start.ts", ["--console-tty", board, "--for", "30"]);
+    procs.push(firmware);
+    let fwOut = "";
+    firmware.stdout!.on("data", (d: Buffer) => (fwOut += d.toString()));
+    firmware.stderr!.on("data", (d: Buffer) => (fwOut += d.toString()));
+
+    const tool = tsx("scripts/console/console.ts", ["--port", host, "--history", path.join(dir, "history")]);
+    procs.push(tool);
+    let out = "";
+    tool.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    tool.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+
+    // the firmware may still be booting: ask until the console answers
+    const deadline = Date.now() + 20000;
+    while (!out.includes("help")) {
+      if (Date.now() > deadline) throw new Error(`no answer to help; console tool got:\n${out}\nfirmware printed:\n${fwOut}`);
+      tool.stdin!.write("help\n");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    tool.stdin!.write("ps\n");
+    await waitFor(() => out, /led/, 10000);
+    tool.stdin!.write("no-such-command\n");
+    await waitFor(() => out, /error/i, 10000);
+    tool.stdin!.end();
+    const code = await new Promise<number | null>((resolve) => tool.on("exit", resolve));
+    assert.equal(code, 0);
+  });
+});

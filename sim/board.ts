@@ -1,0 +1,308 @@
+import type { Console } from "../firmware/control/console";
+import type { Board, DigitalConstructor, I2CConstructor, I2COptions, SerialConstructor, SerialOptions, SMBusConstructor } from "../firmware/platform/io";
+import type { CallbackHandle } from "../firmware/sched/scheduler";
+import { SimPins } from "./digital";
+import { SimEeprom24C32, SimHTU21D, SimI2CBus } from "./i2c";
+import { NEC_REPEAT_PERIOD_MS, necFrame, necRepeat } from "./nec";
+import { SimSerialPort, type SimSerialOptions } from "./serial";
+import { SimClock } from "./time";
+
+/**
+ * The simulated board the demo runs on under Node (`npm start`) and in tests: the `device` shape
+ * (firmware/platform/io's Board: io.Digital / I2C / SMBus / Serial, pin names, I2C.default,
+ * Serial.default) on simulated parts, plus handles to those parts for stimuli. Portable (no Node APIs):
+ * the same board runs the demo tests on XS.
+ *
+ * Wiring (pico-like): LED pin 25, button pin 14 (to ground), IR receiver pin 15, I2C data 4 / clock 5 with
+ * an HTU21D at 0x40 and a 24C32 EEPROM at 0x50, console on Serial port 0, a scripted AT modem on port 1.
+ */
+
+/** Pin numbers of the simulated board. */
+export const SIM_PIN = Object.freeze({ led: 25, button: 14, ir: 15 });
+/** I2C pins of the simulated board. */
+export const SIM_I2C = Object.freeze({ data: 4, clock: 5, hz: 100_000 });
+/** Serial ports: the console's and the modem's. */
+export const SIM_CONSOLE_PORT = 0;
+export const SIM_MODEM_PORT = 1;
+
+/**
+ * A SimClock whose time, inside a callback it scheduled, is the time the callback was due, not the time
+ * it ran. Under a virtual clock the two are equal; in real time (Node) a callback can run a millisecond or
+ * more late, and a pulse train (an IR frame: edges 0.56 ms apart) would reach a decoder with timestamps
+ * the host's timer granularity made up. With this clock, edge timestamps (`nowUs()` in pin callbacks)
+ * are the times the simulated hardware produced the edges, as a device's µs timer would read them.
+ */
+export class EdgeClock extends SimClock {
+  private stamp: number | null = null;
+
+  override nowMs(): number {
+    return this.stamp ?? this.sched.now();
+  }
+
+  override nowUs(): number {
+    return Math.round(this.nowMs() * 1000);
+  }
+
+  override at(ms: number, fn: () => void): CallbackHandle {
+    return this.sched.callLater(ms - this.sched.now(), () => this.stamped(ms, fn));
+  }
+
+  /** Run `fn` now, with the clock reading `ms` inside it (for a stimulus that was due at `ms`). */
+  stamped(ms: number, fn: () => void): void {
+    const prev = this.stamp;
+    this.stamp = ms;
+    try {
+      fn();
+    } finally {
+      this.stamp = prev;
+    }
+  }
+
+  override after(ms: number, fn: () => void): CallbackHandle {
+    return this.at(this.nowMs() + ms, fn);
+  }
+}
+
+/** The HTU21D model with one more fault: a conversion that stays busy for a while (then recovers). */
+export class BoardHTU21D extends SimHTU21D {
+  private stalls = 0;
+  private stallMs = 300;
+
+  constructor(private readonly clock: SimClock) {
+    super();
+  }
+
+  /** Fault: the next `count` conversions stay busy for `ms` (the driver gives up with a TimeoutError). */
+  stallNext(count = 1, ms = 300): void {
+    this.stalls += count;
+    this.stallMs = ms;
+  }
+
+  protected override onWrite(data: Uint8Array, now: number): boolean {
+    const ok = super.onWrite(data, now);
+    if (ok && this.stalls > 0 && (data[0] === 0xf3 || data[0] === 0xf5)) {
+      this.stalls--;
+      this.stuckBusy = true;
+      this.clock.after(this.stallMs, () => {
+        this.stuckBusy = false;
+      });
+    }
+    return ok;
+  }
+}
+
+/** The scripted modem on the modem port. */
+export interface SimModem {
+  /** Answer nothing (a modem that is off or unplugged). */
+  silent: boolean;
+  /** Signal quality reported by AT+CSQ (0..31, 99 unknown; default 23). */
+  csq: number;
+}
+
+/** The simulated board: Board-shaped, with the simulated parts. */
+export interface SimBoard extends Board {
+  readonly io: { readonly Digital: DigitalConstructor; readonly Serial: SerialConstructor; readonly I2C: I2CConstructor; readonly SMBus: SMBusConstructor };
+  readonly pin: { readonly led: number; readonly button: number; readonly ir: number };
+  readonly I2C: { readonly default: Omit<I2COptions, "address"> };
+  readonly Serial: { readonly default: Partial<SerialOptions> };
+  /** The clock every part runs on (an {@link EdgeClock} unless one was given). */
+  readonly clock: SimClock;
+  readonly pins: SimPins;
+  readonly bus: SimI2CBus;
+  readonly htu: BoardHTU21D;
+  readonly eeprom: SimEeprom24C32;
+  readonly modem: SimModem;
+  /** The port last opened with this number (null before). */
+  port(n: number): SimSerialPort | null;
+  /** Call `cb` each time firmware opens a Serial port (and for ports already open). */
+  onSerialOpen(cb: (n: number, port: SimSerialPort) => void): void;
+  /** A click: the button down for `heldMs` (default 120) from 1 ms from now (with contact bounce). */
+  click(heldMs?: number): void;
+  /** Two clicks 250 ms apart. */
+  doubleClick(): void;
+  /** The button held for `heldMs` (default 1500). */
+  longPress(heldMs?: number): void;
+  /** An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms apart. */
+  irKey(command: number, repeats?: number, address?: number): void;
+}
+
+/**
+ * Make the simulated board. Call it while a scheduler runs (inside a task) unless `clock` is given:
+ * the parts run on that scheduler's clock.
+ * @example
+ *   const sim = createSimBoard();
+ *   (globalThis as { device?: unknown }).device = sim;   // the firmware's board() now returns it
+ *   sim.click();
+ */
+export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
+  const pins = new SimPins(clock);
+  const bus = new SimI2CBus(clock, { logLimit: 200 });
+  const htu = bus.attach(0x40, new BoardHTU21D(clock));
+  const eeprom = bus.attach(0x50, new SimEeprom24C32());
+  const modem: SimModem = { silent: false, csq: 23 };
+  const ports = new Map<number, SimSerialPort>();
+  const listeners: ((n: number, port: SimSerialPort) => void)[] = [];
+
+  // The modem answers each command line 30 ms after it arrived, reply lines 10 ms apart.
+  const scriptModem = (p: SimSerialPort): void => {
+    p.peer.respond((line) => !modem.silent && line.trim() !== "", (line) => {
+      const cmd = line.trim();
+      if (cmd === "AT+CSQ") return [`+CSQ: ${modem.csq},0\r\n`, "OK\r\n"];
+      if (cmd === "AT") return ["OK\r\n"];
+      if (cmd === "ATI") return ["SIM800 R14.18 (simulated)\r\n", "OK\r\n"];
+      return ["ERROR\r\n"];
+    }, { delayMs: 30, gapMs: 10 });
+  };
+
+  class BoardSerial extends SimSerialPort {
+    constructor(o: SimSerialOptions) {
+      super({ ...o, clock: o.clock ?? clock });
+      const n = o.port ?? SIM_CONSOLE_PORT;
+      ports.set(n, this);
+      if (n === SIM_MODEM_PORT) scriptModem(this);
+      for (const cb of listeners) cb(n, this);
+    }
+  }
+
+  // An IR burst (active low, starting with the mark). On an EdgeClock every edge is driven with its own
+  // due time as the clock's reading, and every edge already due is driven in the same callback: in real
+  // time a timer per edge would fall behind (each waits at least a millisecond), so the receiver would
+  // see a frame stretched past its 73 ms window.
+  const pulses = (startMs: number, durationsUs: readonly number[]): void => {
+    if (!(clock instanceof EdgeClock)) {
+      pins.pulseTrain(SIM_PIN.ir, startMs, durationsUs, 0);
+      return;
+    }
+    const times = [startMs];
+    for (const d of durationsUs) times.push(times[times.length - 1]! + d / 1000);
+    let i = 0;
+    const step = (): void => {
+      const realNow = clock.sched.now();
+      do {
+        const level = (i & 1) as 0 | 1; // first edge: low (the mark)
+        clock.stamped(times[i]!, () => pins.drive(SIM_PIN.ir, level));
+        i++;
+      } while (i < times.length && times[i]! <= realNow);
+      if (i < times.length) clock.at(times[i]!, step);
+    };
+    clock.at(startMs, step);
+  };
+
+  const press = (atMs: number, heldMs: number, seed: number): void => {
+    pins.press(SIM_PIN.button, atMs, heldMs, { bounce: { edges: 5, spanMs: 3, seed } });
+  };
+  let seed = 1;
+
+  return {
+    io: { Digital: pins.Digital, Serial: BoardSerial, I2C: bus.I2C, SMBus: bus.SMBus },
+    pin: SIM_PIN,
+    I2C: { default: SIM_I2C },
+    Serial: { default: { port: SIM_CONSOLE_PORT, baud: 115200 } },
+    clock, pins, bus, htu, eeprom, modem,
+    port: (n) => ports.get(n) ?? null,
+    onSerialOpen(cb) {
+      listeners.push(cb);
+      for (const [n, p] of ports) cb(n, p);
+    },
+    click(heldMs = 120) {
+      press(clock.nowMs() + 1, heldMs, (seed += 2));
+    },
+    doubleClick() {
+      const t = clock.nowMs() + 1;
+      press(t, 100, (seed += 2));
+      press(t + 250, 100, (seed += 2));
+    },
+    longPress(heldMs = 1500) {
+      press(clock.nowMs() + 1, heldMs, (seed += 2));
+    },
+    irKey(command, repeats = 0, address = 0) {
+      const t = clock.nowMs() + 1;
+      pulses(t, necFrame(address, command));
+      for (let i = 1; i <= repeats; i++) pulses(t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
+    },
+  };
+}
+
+function parseNumber(s: string | undefined, what: string, min: number, max: number): number {
+  const v = s === undefined ? NaN : Number(s);
+  if (!(v >= min && v <= max)) throw new TypeError(`${what} is a number from ${min} to ${max}, got ${s === undefined ? "nothing" : JSON.stringify(s)}`);
+  return v;
+}
+
+function parseCode(s: string | undefined): number {
+  const v = s === undefined ? NaN : Number(s);
+  if (!(v >= 0 && v <= 255) || v !== Math.floor(v)) throw new TypeError(`an IR command is 0..255 (0x45 or 69), got ${s === undefined ? "nothing" : JSON.stringify(s)}`);
+  return v;
+}
+
+function hex(n: number): string {
+  return `0x${n < 16 ? "0" : ""}${n.toString(16)}`;
+}
+
+/** Stimulus commands, for the console of a demo on the simulated board (`help` lists them). */
+export const STIMULUS_HELP = [
+  "press               click the button (LED on/off)",
+  "double              double-click the button (LED fast blink)",
+  "long                hold the button 1.5 s (status summary)",
+  "ir CODE             send an NEC key: 0x45 on, 0x46 off, 0x47 slow blink, 0x44 fast blink",
+  "ir hold CODE N      the key held: a frame and N repeat codes (repeats are ignored)",
+  "temp C / rh PERCENT set the HTU21D's temperature / humidity (seen at the next sample)",
+  "fault nack|crc|busy the HTU21D's next transaction: not acknowledged / bad CRC / stuck converting",
+  "modem silent|ok     the modem stops answering / answers again",
+];
+
+/** Add the stimulus commands (press, double, long, ir, temp, rh, fault, modem) to a demo's console. */
+export function addStimulusCommands(con: Console, sim: SimBoard): void {
+  con.register("press", "press: [sim] click the button", () => {
+    sim.click();
+    return `sim: button pin ${sim.pin.button} pressed for 120 ms (a click is reported when the double-click window closes)`;
+  });
+  con.register("double", "double: [sim] double-click the button", () => {
+    sim.doubleClick();
+    return `sim: button pin ${sim.pin.button} pressed twice, 250 ms apart`;
+  });
+  con.register("long", "long: [sim] hold the button 1.5 s", () => {
+    sim.longPress();
+    return `sim: button pin ${sim.pin.button} held for 1500 ms (long press after 1000 ms)`;
+  });
+  con.register("ir", "ir CODE | ir hold CODE N: [sim] send an NEC IR key (0x45 on, 0x46 off, 0x47 slow, 0x44 fast)", ({ args }) => {
+    if (args[0] === "hold") {
+      const code = parseCode(args[1]);
+      const n = parseNumber(args[2] ?? "3", "the repeat count", 0, 100);
+      sim.irKey(code, Math.floor(n));
+      return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${sim.pin.ir}`;
+    }
+    const code = parseCode(args[0]);
+    sim.irKey(code);
+    return `sim: IR frame address 0x00 command ${hex(code)} on pin ${sim.pin.ir}`;
+  });
+  con.register("temp", "temp C: [sim] set the HTU21D's temperature", ({ args }) => {
+    sim.htu.temperature = parseNumber(args[0], "the temperature", -40, 125);
+    return `sim: HTU21D temperature set to ${sim.htu.temperature} °C (seen at the next sample)`;
+  });
+  con.register("rh", "rh PERCENT: [sim] set the HTU21D's relative humidity", ({ args }) => {
+    sim.htu.humidity = parseNumber(args[0], "the humidity", 0, 100);
+    return `sim: HTU21D humidity set to ${sim.htu.humidity} %RH (seen at the next sample)`;
+  });
+  con.register("fault", "fault nack|crc|busy: [sim] inject an HTU21D fault into its next transaction", ({ args }) => {
+    switch (args[0]) {
+      case "nack":
+        sim.htu.nackNext(1);
+        return "sim: the HTU21D will not acknowledge its next transaction";
+      case "crc":
+        sim.htu.corruptNextCrc(1);
+        return "sim: the HTU21D's next reading will carry a wrong CRC";
+      case "busy":
+        sim.htu.stallNext(1);
+        return "sim: the HTU21D's next conversion will stay busy for 300 ms";
+      default:
+        throw new TypeError("usage: fault nack|crc|busy");
+    }
+  });
+  con.register("modem", "modem silent|ok: [sim] the modem stops answering / answers again", ({ args }) => {
+    if (args[0] === "silent") sim.modem.silent = true;
+    else if (args[0] === "ok") sim.modem.silent = false;
+    else throw new TypeError("usage: modem silent|ok");
+    return `sim: the modem ${sim.modem.silent ? "is silent" : "answers"}`;
+  });
+}
