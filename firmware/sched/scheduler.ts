@@ -65,9 +65,10 @@ const DETACHED: Waitable = {
 export interface SchedulerOptions {
   /**
    * Rounds run back to back without a trip through the host event loop until at least this many task
-   * steps have run (default 16). 1 returns to the host after every round: the lowest IO-callback latency,
-   * at the cost of a host turn per round (on a device a `Timer.set` turn costs about one generator
-   * resume). A round is never cut short: every task ready at its start runs once.
+   * steps have run. Default 1: the host gets a turn after every round, so a pending IO callback waits at
+   * most one round. Larger values trade that latency for throughput when rounds are small (two tasks
+   * ping-ponging through an Event pay one host turn per switch at 1; at 16 the turn is shared by 16
+   * steps: `npm run bench` measures both). A round is never cut short: every task ready at its start runs once.
    */
   minBatch?: number;
 }
@@ -118,7 +119,7 @@ export class Scheduler {
   constructor(host: Host, options: SchedulerOptions = {}) {
     this.host = host;
     this.stepCost = host.stepCost ?? 0;
-    const b = options.minBatch ?? 16;
+    const b = options.minBatch ?? 1;
     if (!(b >= 1) || b !== Math.floor(b)) throw new RangeError(`minBatch must be a whole number >= 1, got ${b}`);
     this.minBatch = b;
     this.handler = (e, ctx) => this.defaultHandler(e, ctx);

@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   const s100 = await sleepers(100, M / 5);
   const s10k = await sleepers(10_000, M / 5);
   emit({ sleepers100: s100, sleepers10k: s10k });
-  emit({ prims: await benchPrimitives(M / 5) });
+  emit({ prims: await benchPrimitives(M / 5, 1), prims16: await benchPrimitives(M / 5, 16) });
   await heapFlat();
 }
 

@@ -1,14 +1,16 @@
 // Primitive throughput with generator tasks on a virtual clock (time never passes: pure scheduler and
 // primitive cost). Portable: Node and XS. Exported for main.ts; not run on its own.
-import { checkpoint, runOn, spawn, VirtualHost, type Gen, type Task } from "../../firmware/sched/index";
+import { checkpoint, Scheduler, spawn, VirtualHost, type Gen, type Task } from "../../firmware/sched/index";
 import { Event, Lock, Queue, RingbufQueue } from "../../firmware/sync/index";
 import { nowMs } from "./harness";
 
 /** Run `make()`'s tasks to completion; returns `count / seconds` measured from their spawn to the last join. */
+let minBatch = 1;
+
 async function rate(count: number, make: () => Task[]): Promise<number> {
   let t0 = 0;
   let t1 = 0;
-  await runOn(new VirtualHost(), function* () {
+  await new Scheduler(new VirtualHost(), { minBatch }).run(function* () {
     t0 = nowMs();
     const ts = make();
     for (const t of ts) yield* t.join();
@@ -91,7 +93,8 @@ function ringbufFlow(n: number): Promise<number> {
  * Throughput of the primitives, `M` operations each (ping-pong round trips, lock hand-offs, items):
  * `{ eventPingPong, lockHandoff, queue1, queue100, ringbuf }`, per second.
  */
-export async function benchPrimitives(M: number): Promise<Record<string, number>> {
+export async function benchPrimitives(M: number, batch = 1): Promise<Record<string, number>> {
+  minBatch = batch;
   await eventPingPong(Math.max(1, Math.floor(M / 10))); // warm up
   return {
     eventPingPong: await eventPingPong(M),
