@@ -91,11 +91,13 @@ function report(engine, r) {
       `parked generator task ${r.mem['gen-task'].toFixed(0)}, parked async task ${r.mem['async-task'].toFixed(0)}`,
     `  parked generator task / bare generator: ${ratio(r.mem['gen-task'], r.mem['bare-generator'])}x   (target <= 1.5x)`,
   ];
-  const p = r.prims;
+  const prim = (label, p) =>
+    `primitives (generator tasks, ${label}): Event ping-pong ${fmt(p.eventPingPong)} round trips/s (${ratio(r.bareGen10, p.eventPingPong)}x a bare resume), ` +
+    `Lock hand-off ${fmt(p.lockHandoff)}/s, Queue(1) ${fmt(p.queue1)} items/s (${ratio(r.bareGen10, p.queue1)}x), ` +
+    `Queue(100) ${fmt(p.queue100)} items/s (${ratio(r.bareGen10, p.queue100)}x), RingbufQueue ${fmt(p.ringbuf)} items/s   (target <= 4x)`;
   lines.push(
-    `primitives (generator tasks): Event ping-pong ${fmt(p.eventPingPong)} round trips/s (${ratio(r.bareGen10, p.eventPingPong)}x a bare resume), ` +
-      `Lock hand-off ${fmt(p.lockHandoff)}/s, Queue(1) ${fmt(p.queue1)} items/s (${ratio(r.bareGen10, p.queue1)}x), ` +
-      `Queue(100) ${fmt(p.queue100)} items/s (${ratio(r.bareGen10, p.queue100)}x), RingbufQueue ${fmt(p.ringbuf)} items/s   (target <= 4x)`,
+    prim('minBatch 1, the default', r.prims),
+    prim('minBatch 16', r.prims16),
     `bytes per primitive: Event ${r.mem.event.toFixed(0)}, Lock ${r.mem.lock.toFixed(0)}, Queue(100) full ${r.mem.queue100.toFixed(0)}`,
   );
   if (r.heapFlatPrims) lines.push(`heap over 1M primitive operations: ${fmt(r.heapFlatPrims.before)} -> ${fmt(r.heapFlatPrims.after)} bytes (growth ${r.heapFlatPrims.growthBytes} bytes)`);
