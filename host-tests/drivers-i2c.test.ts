@@ -9,7 +9,9 @@ import { ManagedResource, type ResourceHandle } from "../drivers/resource/index"
 import {
   CrcError, HTU21D, HTU21D_CONVERSION_MS, Resolution, htu21dCrc, humidityFromRaw, temperatureFromRaw,
 } from "../drivers/htu21d/index";
-import { SimEeprom24C32, SimHTU21D, SimI2CBus, simCrc8 } from "../sim/i2c";
+import { SimEeprom24C32 } from "../sim/eeprom24c32";
+import { SimHTU21D, simCrc8 } from "../sim/htu21d";
+import { SimI2CBus } from "../sim/i2c";
 
 const PINS = { data: 4, clock: 5, hz: 100_000 };
 const T_STEP_14 = (175.72 * 4) / 65536; // one 14-bit temperature step, °C
