@@ -1,10 +1,8 @@
-import { composite } from "../../firmware/sched/body";
+import { callAsync, callGen, composite } from "../../firmware/sched/body";
 import { BusyError, ClosedError, InvalidStateError, TimeoutError } from "../../firmware/sched/errors";
-import { external } from "../../firmware/sched/external";
 import { currentTask, op, type Op } from "../../firmware/sched/op";
 import type { Gen, Task, Waitable } from "../../firmware/sched/task";
 import { failAfter } from "../../firmware/sched/timeout";
-import { isGeneratorFunction, isIterator, isThenable } from "../../firmware/sched/util";
 import { WaitQueue } from "../../firmware/sched/waitqueue";
 
 /** What a handle does around each exclusive use (asynccp's `on_acquire` / `on_release`). */
@@ -125,6 +123,10 @@ export class ManagedResource<B> implements Waitable {
   /** @internal the handle the holder uses */ holderHandle: ResourceHandle<unknown> | null = null;
   /** @internal a child task running the holder's body (a body of the other kind than the task) */
   delegate: Task | null = null;
+  /** @internal records the child a body of the other kind runs in (made once, not per use) */
+  readonly adoptDelegate = (child: Task): void => {
+    this.delegate = child;
+  };
   /** @internal */ readonly waiters = new WaitQueue();
   /** @internal */ readonly usage = new Usage();
   /** @internal */ closed = false;
@@ -356,7 +358,7 @@ function* useGen(h: ResourceHandle<unknown>, t: Task, fn: Body<unknown, unknown>
   try {
     h.enter();
     entered = true;
-    return yield* bodyGen(h.resource, t, fn, h.bus);
+    return yield* callGen(t, fn, [h.bus], h.resource.adoptDelegate);
   } finally {
     h.leave(entered, since, t.sched.now());
   }
@@ -379,37 +381,8 @@ async function useAsync(h: ResourceHandle<unknown>, t: Task, fn: Body<unknown, u
   try {
     h.enter();
     entered = true;
-    return await bodyAsync(h.resource, t, fn, h.bus);
+    return await callAsync(t, fn, [h.bus], h.resource.adoptDelegate);
   } finally {
     h.leave(entered, since, t.sched.now());
   }
-}
-
-function isAsyncFunction(fn: unknown): boolean {
-  const c = (fn as { constructor?: { name?: string } }).constructor;
-  return c !== undefined && c.name === "AsyncFunction";
-}
-
-// Bodies run in the calling task when they can (no task per use): a plain function is called in place in
-// either kind of task. A body of the other kind runs as a child task, recorded as the holder's delegate so
-// that a nested use() from it is reported instead of deadlocking.
-function* bodyGen(r: ManagedResource<unknown>, t: Task, fn: Body<unknown, unknown>, bus: unknown): Gen<unknown> {
-  if (isGeneratorFunction(fn)) return yield* (fn(bus) as Gen);
-  if (isAsyncFunction(fn)) return yield* joinDelegate(r, t, t.sched.spawnTask(`${t.name}/${fn.name || "use"}`, fn as (...a: unknown[]) => unknown, [bus]));
-  const v = fn(bus);
-  if (isIterator(v)) return yield* v;
-  if (isThenable(v)) return yield* external(v);
-  return v;
-}
-
-async function bodyAsync(r: ManagedResource<unknown>, t: Task, fn: Body<unknown, unknown>, bus: unknown): Promise<unknown> {
-  if (isGeneratorFunction(fn)) return await joinDelegate(r, t, t.sched.spawnTask(`${t.name}/${fn.name || "use"}`, fn as (...a: unknown[]) => unknown, [bus]));
-  const v = fn(bus);
-  if (isIterator(v)) return await joinDelegate(r, t, t.sched.spawnGen(`${t.name}/${fn.name || "use"}`, v));
-  return await v;
-}
-
-function joinDelegate(r: ManagedResource<unknown>, t: Task, child: Task): Op<unknown> {
-  r.delegate = child;
-  return t.sched.join(child);
 }

@@ -5,14 +5,26 @@ import { isAsyncFunction, isGeneratorFunction, isIterator, isThenable } from "./
 
 type Fn = (...args: any[]) => unknown;
 
+/** Told about the child task a body runs in when it cannot run in the calling task (ManagedResource records it). */
+export type OnChild = (child: Task) => void;
+
+function child(t: Task, c: Task, onChild: OnChild | undefined): Op<unknown> {
+  if (onChild !== undefined) onChild(c);
+  return t.sched.join(c);
+}
+
+function label(t: Task, fn: Fn): string {
+  return `${t.name}/${fn.name || "block"}`;
+}
+
 /**
  * Composite operations (timeouts, task groups) run the user's block in the calling task when its kind
  * matches the task's (a `function*` in a generator task, an async function in an async task) and in a
  * joined child task otherwise. A join passes cancellation on to the child, so both behave the same.
  */
-export function* callGen(t: Task, fn: Fn, args: unknown[]): Gen<unknown> {
+export function* callGen(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): Gen<unknown> {
   if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen);
-  if (isAsyncFunction(fn)) return yield* t.sched.join(t.sched.spawnTask(`${t.name}/${fn.name || "block"}`, fn, args));
+  if (isAsyncFunction(fn)) return yield* child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
   // a plain function: call it here; a generator it returns runs in this task, a promise is awaited as external
   const r = fn(...args);
   if (isIterator(r)) return yield* r;
@@ -21,10 +33,10 @@ export function* callGen(t: Task, fn: Fn, args: unknown[]): Gen<unknown> {
 }
 
 /** The async twin of {@link callGen}. */
-export async function callAsync(t: Task, fn: Fn, args: unknown[]): Promise<unknown> {
-  if (isGeneratorFunction(fn)) return await t.sched.join(t.sched.spawnTask(`${t.name}/${fn.name || "block"}`, fn, args));
+export async function callAsync(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): Promise<unknown> {
+  if (isGeneratorFunction(fn)) return await child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
   const r = fn(...args);
-  if (isIterator(r)) return await t.sched.join(t.sched.spawnGen(`${t.name}/${fn.name || "block"}`, r));
+  if (isIterator(r)) return await child(t, t.sched.spawnGen(label(t, fn), r), onChild);
   return await r;
 }
 

@@ -1,7 +1,6 @@
 import { callAsync, callGen, composite } from "../sched/body";
 import { currentTask, op, type Op } from "../sched/op";
 import type { Gen, Task, Waitable } from "../sched/task";
-import { isGeneratorFunction, isIterator, isAsyncFunction } from "../sched/util";
 import { WaitQueue } from "../sched/waitqueue";
 
 type Callback = (...args: any[]) => unknown;
@@ -104,14 +103,7 @@ function* lastGen(b: Barrier, t: Task): Gen<void> {
   if (b.round.q.length + 1 < b.parties) return yield* op<void, Round>(parkBody, b.round);
   const r = b.close();
   try {
-    const fn = b.callback;
-    if (fn === null) return;
-    if (isGeneratorFunction(fn) || isAsyncFunction(fn)) {
-      yield* callGen(t, fn, b.callbackArgs);
-      return;
-    }
-    const v = fn(...b.callbackArgs);
-    if (isIterator(v)) yield* v;
+    if (b.callback !== null) yield* callGen(t, b.callback, b.callbackArgs);
   } finally {
     b.release(r);
   }
@@ -121,14 +113,7 @@ async function lastAsync(b: Barrier, t: Task): Promise<void> {
   if (b.round.q.length + 1 < b.parties) return await op<void, Round>(parkBody, b.round);
   const r = b.close();
   try {
-    const fn = b.callback;
-    if (fn === null) return;
-    if (isGeneratorFunction(fn) || isAsyncFunction(fn)) {
-      await callAsync(t, fn, b.callbackArgs);
-      return;
-    }
-    const v = fn(...b.callbackArgs);
-    if (isIterator(v)) await callAsync(t, () => v, []);
+    if (b.callback !== null) await callAsync(t, b.callback, b.callbackArgs);
   } finally {
     b.release(r);
   }
