@@ -1,5 +1,5 @@
 import type { Scheduler } from "../../firmware/sched/scheduler";
-import { isGeneratorFunction } from "../../firmware/sched/util";
+import { isTaskFunction } from "../../firmware/sched/util";
 
 /**
  * What a driver does when something happens (a switch closes, a button is double-clicked): a plain
@@ -17,10 +17,6 @@ export function checkAction(a: unknown, what: string): Action {
   throw new TypeError(`${what} must be a function, a task function, an Event (anything with set()) or null`);
 }
 
-function isAsyncFunction(fn: unknown): boolean {
-  const c = (fn as { constructor?: { name?: string } }).constructor;
-  return c !== undefined && c.name === "AsyncFunction";
-}
 
 /** @internal run an action (see {@link Action}) */
 export function launch(sched: Scheduler, a: Action, args: readonly unknown[], what: string): void {
@@ -29,7 +25,7 @@ export function launch(sched: Scheduler, a: Action, args: readonly unknown[], wh
     a.set();
     return;
   }
-  if (isGeneratorFunction(a) || isAsyncFunction(a)) {
+  if (isTaskFunction(a)) {
     sched.spawnTask(a.name || what, a, args.slice());
     return;
   }

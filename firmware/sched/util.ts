@@ -10,6 +10,10 @@ export function isAsyncFunction(fn: unknown): boolean {
   const c = typeof fn === "function" ? (fn as { constructor?: { name?: string } }).constructor : undefined;
   return c !== undefined && c.name === "AsyncFunction";
 }
+/** A function that must run as a task (a generator or async function), not be called in place. */
+export function isTaskFunction(fn: unknown): boolean {
+  return isGeneratorFunction(fn) || isAsyncFunction(fn);
+}
 export function isIterator(v: unknown): v is Gen {
   return v !== null && typeof v === "object" && typeof (v as Gen).next === "function" && typeof (v as Gen).throw === "function";
 }

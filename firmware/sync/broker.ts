@@ -1,7 +1,7 @@
 import { ClosedError, WouldBlock } from "../sched/errors";
 import { currentTaskOrNull } from "../sched/op";
 import { activeScheduler, type Scheduler } from "../sched/scheduler";
-import { isGeneratorFunction } from "../sched/util";
+import { isTaskFunction } from "../sched/util";
 
 type Fn = (topic: string, message: any, ...args: any[]) => unknown;
 
@@ -47,7 +47,7 @@ export class Subscription {
 }
 
 function kindOf(target: unknown): number {
-  if (typeof target === "function") return isGeneratorFunction(target) || target.constructor.name === "AsyncFunction" ? SPAWN : CALL;
+  if (typeof target === "function") return isTaskFunction(target) ? SPAWN : CALL;
   if (target !== null && typeof target === "object") {
     if (typeof (target as { putNowait?: unknown }).putNowait === "function") return PUT;
     if (typeof (target as { set?: unknown }).set === "function") return SET;

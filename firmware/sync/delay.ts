@@ -1,7 +1,7 @@
 import { currentTaskOrNull, type Op } from "../sched/op";
 import { activeScheduler, type CallbackHandle, type Scheduler } from "../sched/scheduler";
 import type { Task } from "../sched/task";
-import { describe, isGeneratorFunction, isAsyncFunction } from "../sched/util";
+import { describe, isTaskFunction } from "../sched/util";
 import { Event } from "./event";
 
 type Callback = (...args: any[]) => unknown;
@@ -146,7 +146,7 @@ export class DelayMs {
     this.isRunning = false;
     const fn = this.cb;
     if (fn !== null) {
-      if (isGeneratorFunction(fn) || isAsyncFunction(fn)) {
+      if (isTaskFunction(fn)) {
         this.task = this.sched.spawnTask(fn.name || "delay", fn, this.args);
       } else {
         try {
