@@ -44,3 +44,35 @@ export async function callAsync(t: Task, fn: Fn, args: unknown[], onChild?: OnCh
 export function composite<R>(t: Task, gen: () => Gen<R>, async: () => Promise<R>): Op<R> {
   return (t.gen !== null ? gen() : async()) as unknown as Op<R>;
 }
+
+/** Something acquired and released around a block (Lock, Semaphore). */
+export interface Acquirable {
+  acquire(): Op<void>;
+  release(): void;
+}
+
+/**
+ * Run `fn(...args)` in the calling task holding `r`, and release it however the block ends (return,
+ * error, cancel). If the wait to acquire is cancelled, nothing is released.
+ */
+export function holding<R>(t: Task, r: Acquirable, fn: Fn, args: unknown[]): Op<R> {
+  return composite(t, () => holdGen(t, r, fn, args) as Gen<R>, () => holdAsync(t, r, fn, args) as Promise<R>);
+}
+
+function* holdGen(t: Task, r: Acquirable, fn: Fn, args: unknown[]): Gen<unknown> {
+  yield* r.acquire();
+  try {
+    return yield* callGen(t, fn, args);
+  } finally {
+    r.release();
+  }
+}
+
+async function holdAsync(t: Task, r: Acquirable, fn: Fn, args: unknown[]): Promise<unknown> {
+  await r.acquire();
+  try {
+    return await callAsync(t, fn, args);
+  } finally {
+    r.release();
+  }
+}

@@ -1,4 +1,4 @@
-import { callAsync, callGen, composite } from "../sched/body";
+import { holding } from "../sched/body";
 import { InvalidStateError } from "../sched/errors";
 import { currentTask, op, type Op } from "../sched/op";
 import type { Gen, Task, Waitable } from "../sched/task";
@@ -71,7 +71,7 @@ export class Lock implements Waitable {
    */
   hold<A extends unknown[], R>(fn: (...args: A) => Gen<R> | PromiseLike<R> | R, ...args: A): Op<R> {
     const t = currentTask();
-    return composite(t, () => holdGen(this, t, fn, args) as Gen<R>, () => holdAsync(this, t, fn, args) as Promise<R>);
+    return holding<R>(t, this, fn, args);
   }
 
   /** @internal */
@@ -84,23 +84,5 @@ export class Lock implements Waitable {
   undoWake(t: Task): boolean {
     if (this.holder === t) this.handOff();
     return true;
-  }
-}
-
-function* holdGen(l: Lock, t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Gen<unknown> {
-  yield* l.acquire();
-  try {
-    return yield* callGen(t, fn, args);
-  } finally {
-    l.release();
-  }
-}
-
-async function holdAsync(l: Lock, t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Promise<unknown> {
-  await l.acquire();
-  try {
-    return await callAsync(t, fn, args);
-  } finally {
-    l.release();
   }
 }

@@ -1,4 +1,4 @@
-import { callAsync, callGen, composite } from "../sched/body";
+import { holding } from "../sched/body";
 import { InvalidStateError } from "../sched/errors";
 import { currentTask, op, type Op } from "../sched/op";
 import type { Gen, Task, Waitable } from "../sched/task";
@@ -93,7 +93,7 @@ export class Semaphore implements Waitable {
   hold<A extends unknown[], R>(fn: (...args: A) => Gen<R> | PromiseLike<R> | R, ...args: A): Op<R> {
     const t = currentTask();
     if (typeof fn !== "function") throw new TypeError("hold() takes a function and its arguments");
-    return composite(t, () => holdGen(this, t, fn, args) as Gen<R>, () => holdAsync(this, t, fn, args) as Promise<R>);
+    return holding<R>(t, this, fn, args);
   }
 
   /** Free permits and waiting tasks, for debugging. */
@@ -125,23 +125,5 @@ export class BoundedSemaphore extends Semaphore {
   constructor(value = 1) {
     super(value);
     this.bound = value;
-  }
-}
-
-function* holdGen(s: Semaphore, t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Gen<unknown> {
-  yield* s.acquire();
-  try {
-    return yield* callGen(t, fn, args);
-  } finally {
-    s.release();
-  }
-}
-
-async function holdAsync(s: Semaphore, t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Promise<unknown> {
-  await s.acquire();
-  try {
-    return await callAsync(t, fn, args);
-  } finally {
-    s.release();
   }
 }
