@@ -158,9 +158,6 @@ export class Scheduler {
    * still alive are left frozen, as MicroPython's `asyncio.run` leaves them.
    */
   run<A extends unknown[], R>(fn: (...args: A) => Gen<R> | PromiseLike<R> | R, ...args: A): Promise<R> {
-    if (active !== null && active !== this && !active.stopped && active.head !== null) {
-      // Another scheduler is busy; allowed (tests), but note this one becomes the target of callbacks.
-    }
     if (this.stopped) throw new InvalidStateError("this scheduler has stopped; create a new one");
     active = this;
     const main = this.spawnTask("main", fn as (...a: unknown[]) => unknown, args);
@@ -646,14 +643,17 @@ export class Scheduler {
       this.handoff = null;
       CTX.current = null;
       this.continueRound();
-    } else if (this.detachedIndex(t) >= 0) {
-      this.detached.splice(this.detachedIndex(t), 1);
+    } else if (this.detached.length > 0 && this.undetach(t)) {
       CTX.current = null;
     }
   }
 
-  private detachedIndex(t: Task): number {
-    return this.detached.indexOf(t);
+  /** Forget `t` as detached; returns whether it was. */
+  private undetach(t: Task): boolean {
+    const i = this.detached.indexOf(t);
+    if (i < 0) return false;
+    this.detached.splice(i, 1);
+    return true;
   }
 
   /** @internal re-attach the one detached async task calling an operation from a foreign callback */
@@ -668,8 +668,7 @@ export class Scheduler {
   }
 
   private asyncDone(t: Task, ok: boolean, v: unknown): void {
-    const i = this.detachedIndex(t);
-    if (i >= 0) this.detached.splice(i, 1);
+    if (this.detached.length > 0) this.undetach(t);
     this.finish(t, ok, v);
     if (this.handoff === t) {
       this.handoff = null;
