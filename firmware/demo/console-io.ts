@@ -34,8 +34,7 @@ export class UartLineIO implements LineIO {
   }
 
   write(text: string): Op<void> {
-    const out = this.crlf ? text.replace(/\r?\n/g, "\r\n") : text;
-    return composite(currentTask(), () => this.writeGen(out), () => this.writeAsync(out));
+    return this.writer.write(this.crlf ? text.replace(/\r?\n/g, "\r\n") : text) as Op<unknown> as Op<void>;
   }
 
   private *readGen(): Gen<string> {
@@ -46,13 +45,5 @@ export class UartLineIO implements LineIO {
   private async readAsync(): Promise<string> {
     while (this.lines.length === 0) this.splitter.push(await this.reader.read(128), this.pushLine);
     return this.lines.shift()!;
-  }
-
-  private *writeGen(text: string): Gen<void> {
-    yield* this.writer.write(text);
-  }
-
-  private async writeAsync(text: string): Promise<void> {
-    await this.writer.write(text);
   }
 }
