@@ -2,7 +2,8 @@ import tseslint from 'typescript-eslint';
 import project from './scripts/eslint/plugin.mjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs'] },
+  // firmware/platform/pico/*.js: XS-only host-function syntax (`function f() @ "name"`), which no JS parser reads
+  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

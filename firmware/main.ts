@@ -10,8 +10,9 @@ import { run } from "firmware/sched/index";
 
 /**
  * Edge timestamps for the IR decoder need microseconds (NEC bits are 0.56 / 1.69 ms): Time.microseconds,
- * present when the manifest includes Moddable's microseconds module; without it the decoder falls back to
- * the millisecond scheduler clock and most frames decode as errors.
+ * which the manifest provides per platform: Moddable's microseconds module on the ESP32, the project's
+ * firmware/platform/pico/micros (a native getter over the Pico SDK's time_us_64()) on the Pico. Without it
+ * the decoder falls back to the millisecond scheduler clock and most frames decode as errors.
  */
 const nowUs = Time.microseconds !== undefined ? (): number => Time.microseconds! : undefined;
 
@@ -61,6 +62,6 @@ function boardConfig(): AppConfig {
 
 export default function (): void {
   useModdable();
-  if (nowUs === undefined) trace("demo: no Time.microseconds (add the microseconds module to the manifest): IR decoding needs it\n");
+  if (nowUs === undefined) trace("demo: no Time.microseconds (the manifest gives it on esp32 and pico only): IR decoding needs it\n");
   run(app, boardConfig()).catch((e: unknown) => trace(`main failed: ${String(e)}\n`));
 }
