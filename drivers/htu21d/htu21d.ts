@@ -1,5 +1,5 @@
 import { callAsync, composite } from "../../firmware/sched/body";
-import { ClosedError, InvalidStateError, TimeoutError, isCancelled } from "../../firmware/sched/errors";
+import { ClosedError, InvalidStateError, TimeoutError, isCancelled, nameErrorClass } from "../../firmware/sched/errors";
 import { currentTask, type Op } from "../../firmware/sched/op";
 import { now, spawn } from "../../firmware/sched/api";
 import { sleepMs } from "../../firmware/sched/sleep";
@@ -50,9 +50,9 @@ export const HTU21D_RESET_MS = 15;
 export class CrcError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "CrcError";
   }
 }
+nameErrorClass(CrcError, "CrcError");
 
 /** CRC-8 of the HTU21D: polynomial x^8+x^5+x^4+1 (0x31), initial value 0, MSB first, over MSB and LSB. */
 export function htu21dCrc(msb: number, lsb: number): number {

@@ -26,7 +26,7 @@ export function launch(sched: Scheduler, a: Action, args: readonly unknown[], wh
     return;
   }
   if (isTaskFunction(a)) {
-    sched.spawnTask(a.name || what, a, args.slice());
+    sched.spawnTask(what, a, args.slice());
     return;
   }
   try {

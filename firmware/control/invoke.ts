@@ -1,5 +1,5 @@
 import { external, spawn, type Gen, type TaskFn } from "../sched/index";
-import { isGeneratorFunction, isThenable } from "../sched/util";
+import { isAsyncFunction, isGeneratorFunction, isThenable } from "../sched/util";
 
 /**
  * Run `fn(...args)` to completion from a generator task and return its result: a generator function runs
@@ -8,7 +8,7 @@ import { isGeneratorFunction, isThenable } from "../sched/util";
  */
 export function* invoke<R>(name: string, fn: TaskFn<any[], R>, args: unknown[]): Gen<R> {
   if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen<R>);
-  if (fn.constructor !== undefined && fn.constructor.name === "AsyncFunction") return yield* spawn(name, fn, ...args).join();
+  if (isAsyncFunction(fn)) return yield* spawn(name, fn, ...args).join();
   const r = fn(...args);
   if (isThenable(r)) return yield* external(r as PromiseLike<R>); // a plain function returning a foreign promise
   return r as R;

@@ -1,5 +1,6 @@
 import { currentTaskOrNull, activeScheduler, type Gen } from "../sched/index";
 import type { RingLog } from "./ringlog";
+import { isGeneratorFunction } from "../sched/util";
 
 /** Per-task figures kept by the {@link Profiler}. */
 export interface TaskProfile {
@@ -79,7 +80,7 @@ export class Profiler {
    * Functions that are not generator functions are returned as they are (async tasks: see the class doc).
    */
   wrap<A extends unknown[], R>(name: string, fn: (...args: A) => unknown): (...args: A) => Gen<R> {
-    if (!isGenFn(fn)) return fn as (...args: A) => Gen<R>;
+    if (!isGeneratorFunction(fn)) return fn as (...args: A) => Gen<R>;
     const self = this;
     return function* profiled(...args: A): Gen<R> {
       return (yield* self.drive(self.profile(name), fn(...args) as Gen<R>)) as R;
@@ -136,7 +137,3 @@ function fix(ms: number): string {
   return String(Math.round(ms * 1000) / 1000);
 }
 
-function isGenFn(fn: unknown): boolean {
-  const c = typeof fn === "function" ? (fn as { constructor?: { name?: string } }).constructor : undefined;
-  return c !== undefined && c.name === "GeneratorFunction";
-}

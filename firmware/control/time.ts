@@ -37,7 +37,7 @@ export function show(v: unknown, max = 120): string {
   let s: string;
   if (v instanceof Error) s = `${v.name}: ${v.message}`;
   else if (typeof v === "string") s = JSON.stringify(v);
-  else if (typeof v === "function") s = `[function ${v.name || "anonymous"}]`;
+  else if (typeof v === "function") s = "[function]";
   else {
     try {
       s = JSON.stringify(v) ?? String(v);

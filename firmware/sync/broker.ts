@@ -187,7 +187,7 @@ function deliver(s: Subscription, topic: string, message: unknown): boolean {
       }
       return true;
     case SPAWN:
-      scheduler().spawnTask(`${(target as Fn).name || "subscriber"}:${topic}`, target as Fn as (...a: unknown[]) => unknown, [topic, message, ...s.args]);
+      scheduler().spawnTask(`subscriber:${topic}`, target as Fn as (...a: unknown[]) => unknown, [topic, message, ...s.args]);
       return true;
     case SET:
       (target as { set(m: unknown): void }).set(message);

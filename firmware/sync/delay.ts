@@ -147,7 +147,7 @@ export class DelayMs {
     const fn = this.cb;
     if (fn !== null) {
       if (isTaskFunction(fn)) {
-        this.task = this.sched.spawnTask(fn.name || "delay", fn, this.args);
+        this.task = this.sched.spawnTask("delay", fn, this.args);
       } else {
         try {
           this.result = fn(...this.args);

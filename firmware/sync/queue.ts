@@ -1,4 +1,4 @@
-import { ClosedError, WouldBlock } from "../sched/errors";
+import { ClosedError, WouldBlock, nameErrorClass } from "../sched/errors";
 import { currentTask, op, type Op } from "../sched/op";
 import type { Task, Waitable } from "../sched/task";
 import { WaitQueue } from "../sched/waitqueue";
@@ -8,16 +8,16 @@ import { Deque } from "./deque";
 export class QueueFull extends WouldBlock {
   constructor() {
     super("queue full");
-    this.name = "QueueFull";
   }
 }
+nameErrorClass(QueueFull, "QueueFull");
 /** `getNowait` on an empty queue. */
 export class QueueEmpty extends WouldBlock {
   constructor() {
     super("queue empty");
-    this.name = "QueueEmpty";
   }
 }
+nameErrorClass(QueueEmpty, "QueueEmpty");
 
 /** A role's wait queue (getters or putters): cancel while waiting just unlinks. */
 abstract class Waiters implements Waitable {
