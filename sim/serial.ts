@@ -400,7 +400,11 @@ export class SimSerialPort implements Serial {
     if (this.closed) throw new Error("Serial: closed");
     if (this.rxCount === 0) return undefined;
     if (this.format === "number") return this.take(1)[0];
-    const n = Math.min(byteLength ?? this.rxCount, this.rxCount);
+    // the strictest port (Moddable's Pico): asking for more than is buffered throws
+    if (byteLength !== undefined && byteLength > this.rxCount) {
+      throw new RangeError(`Serial: read(${byteLength}) with ${this.rxCount} bytes buffered (read at most what onReadable reported)`);
+    }
+    const n = byteLength ?? this.rxCount;
     if (n <= 0) return undefined;
     return this.take(n).buffer as ArrayBuffer;
   }

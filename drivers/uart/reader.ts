@@ -1,5 +1,5 @@
 import type { Serial } from "../../firmware/platform/io";
-import { ClosedError, WouldBlock } from "../../firmware/sched/errors";
+import { ClosedError, WouldBlock, nameErrorClass } from "../../firmware/sched/errors";
 import { composite } from "../../firmware/sched/body";
 import { currentTask, op, type Op } from "../../firmware/sched/op";
 import type { Gen, Task, Waitable } from "../../firmware/sched/task";
@@ -31,17 +31,17 @@ export interface ReaderOptions {
 export class LineTooLongError extends Error {
   constructor(readonly maxLine: number) {
     super(`line longer than ${maxLine} bytes (discarded up to its end)`);
-    this.name = "LineTooLongError";
   }
 }
+nameErrorClass(LineTooLongError, "LineTooLongError");
 
 /** Policy "error": bytes were lost because the receive buffer was full. `bytes` counts them. */
 export class UartOverflowError extends Error {
   constructor(readonly bytes: number) {
     super(`receive buffer overflow: ${bytes} bytes lost`);
-    this.name = "UartOverflowError";
   }
 }
+nameErrorClass(UartOverflowError, "UartOverflowError");
 
 const READ = 0;
 const EXACTLY = 1;
@@ -217,16 +217,23 @@ export class UartReader implements Waitable, AsyncIterable<string> {
     this.serial = serial;
   }
 
-  /** @internal onReadable: move the port's bytes into the buffer, apply the policy, wake readers. */
-  fill(): void {
+  /**
+   * @internal onReadable(count): move the port's bytes into the buffer, apply the policy, wake readers.
+   * Reads at most `count`, what the port reported: the Pico's Serial throws when asked for more than it
+   * has buffered (ECMA-419 lets a port do that), the ESP32's clamps.
+   */
+  fill(count: number): void {
     const s = this.serial;
     if (s === null || this.closed) return;
     const cap = this.capacity;
     let changed = false;
-    for (;;) {
+    let left = count > 0 ? count : 0;
+    while (left > 0) {
       const free = cap - this.count;
-      const chunk = s.read(free > 0 ? free : cap) as ArrayBuffer | undefined;
+      const want = Math.min(left, free > 0 ? free : cap);
+      const chunk = s.read(want) as ArrayBuffer | undefined;
       if (chunk === undefined || chunk.byteLength === 0) break;
+      left -= chunk.byteLength;
       const src = new Uint8Array(chunk);
       const n = src.length;
       changed = true;

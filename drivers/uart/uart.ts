@@ -39,7 +39,7 @@ export class Uart {
     const serial = new Serial({
       ...(serialOptions as SerialOptions),
       format: "buffer",
-      onReadable: () => reader.fill(),
+      onReadable: (count: number) => reader.fill(count),
       onWritable: (bytes: number) => writer.room(bytes),
     });
     reader.attach(serial);
