@@ -95,7 +95,7 @@ describe("Console", () => {
       assert.equal(yield* r.ask("service enable mqtt"), "mqtt enabled\n");
       assert.equal(yield* r.ask("service start mqtt"), "mqtt started\n");
       assert.equal(yield* r.ask("jobs"), "(no jobs)\n");
-      r.jobs.bg(blink, 10);
+      r.jobs.bg("blink", blink, 10);
       assert.match(yield* r.ask("jobs"), /^#1 job1:blink running \d+ ms\n$/);
       assert.equal(yield* r.ask("jobs cancel 1"), "#1 cancelled\n");
       assert.equal(yield* r.ask("mem"), "mem: not available on this platform\n");

@@ -18,8 +18,8 @@ describe("Jobs (bg / call)", () => {
     const log = new Log();
     await vrun(function* () {
       const jobs = new Jobs();
-      const a = jobs.bg(twice, 2);
-      const b = jobs.bg(failing, "bad input");
+      const a = jobs.bg("twice", twice, 2);
+      const b = jobs.bg("failing", failing, "bad input");
       assert.equal(a.id, 1);
       assert.equal(b.id, 2);
       assert.equal(a.state, "running");
@@ -45,7 +45,7 @@ describe("Jobs (bg / call)", () => {
     const log = new Log();
     await vrun(function* () {
       const jobs = new Jobs();
-      const j = jobs.bg(twice, 10);
+      const j = jobs.bg("twice", twice, 10);
       const getter = spawn("getter", function* () {
         yield* j.get();
       });

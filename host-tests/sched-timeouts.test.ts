@@ -1,7 +1,7 @@
 import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
 import {
-  CancelledError, TimeoutError, spawn, sleepMs, checkpoint, failAfter, moveOnAfter, waitFor, now, type Gen,
+  CancelledError, TimeoutError, spawn, sleepMs, checkpoint, failAfter, moveOnAfter, waitFor, shield, now, type Gen,
 } from "../firmware/sched/index";
 
 describe("timeouts", () => {
@@ -17,7 +17,7 @@ describe("timeouts", () => {
     await vrun(function* () {
       try {
         yield* waitFor(100, function* () {
-          try { yield* sleepMs(1000); } finally { log.add("cleanup start"); yield* sleepMs(30); log.add("cleanup end"); }
+          try { yield* sleepMs(1000); } finally { log.add("cleanup start"); yield* shield(() => sleepMs(30)); log.add("cleanup end"); }
         });
       } catch (e) { log.add((e as Error).name); }
     });

@@ -85,20 +85,27 @@ export class Jobs {
   private nextId = 1;
   constructor(readonly keep = 16) {}
 
-  /** Start `fn(...args)` in the background; returns its job. */
-  bg<A extends unknown[], R>(fn: TaskFn<A, R>, ...args: A): Job<R> {
+  /**
+   * Start `fn(...args)` in the background, optionally named (`bg("blink", blink, 10)`: task "job1:blink");
+   * returns its job.
+   */
+  bg<A extends unknown[], R>(fn: TaskFn<A, R>, ...args: A): Job<R>;
+  bg<A extends unknown[], R>(name: string, fn: TaskFn<A, R>, ...args: A): Job<R>;
+  bg(a: unknown, ...rest: unknown[]): Job {
     const id = this.nextId++;
-    const task = spawn(`job${id}:${fn.name || "anonymous"}`, fn, ...args) as Task<R>;
-    const job = new Job<R>(id, task.name, task, task.sched.now());
+    const named = typeof a === "string";
+    const fn = (named ? rest.shift() : a) as TaskFn;
+    const task = spawn(named ? `job${id}:${a as string}` : `job${id}`, fn, ...rest);
+    const job = new Job(id, task.name, task, task.sched.now());
     task.sched.watch(task, job);
-    this.jobs.push(job as Job);
+    this.jobs.push(job);
     this.trim();
     return job;
   }
 
   /** Run `fn(...args)` as a task to completion and return its result (re-raises; a cancel of the caller cancels it). */
   call<A extends unknown[], R>(fn: TaskFn<A, R>, ...args: A): Op<R> {
-    return spawn(`call:${fn.name || "anonymous"}`, fn, ...args).join() as Op<R>;
+    return spawn(`call`, fn, ...args).join() as Op<R>;
   }
 
   /** The job with this id, if kept. */

@@ -1,5 +1,6 @@
 import { InvalidStateError, current, sleepMs, sleepUntil, spawn, type Gen, type Task, type TaskFn } from "../sched/index";
 import { invoke } from "./invoke";
+import type { Timed } from "../sched/callbacks";
 
 /**
  * What a periodic schedule does when a run ends after the next deadline:
@@ -22,7 +23,6 @@ export interface PeriodicOptions {
   startAfter?: number;
 }
 
-const REARM = { name: "Rearm", message: "schedule period changed" };
 
 /**
  * Run `fn(...args)` at a fixed period without drift (asynccp's schedule): the deadlines are
@@ -90,7 +90,13 @@ export class Periodic {
       this.k = 1;
     }
     this.p = p;
-    if (this.sleeping && this.task !== null) this.task.cancel(REARM);
+    const t = this.task;
+    if (this.sleeping && t !== null && t.state === "waiting") {
+      // move the sleeping task's timer to the new deadline (it stays parked in its sleep)
+      const s = t.sched;
+      s.dropTimer(t as unknown as Timed);
+      s.addTimer(t as unknown as Timed, this.anchor + this.k * this.p);
+    }
   }
 
   /** Change the rate in Hz (period = 1000 / hz ms). */
@@ -114,9 +120,8 @@ export class Periodic {
       this.sleeping = true;
       try {
         yield* sleepUntil(this.anchor + this.k * this.p);
-      } catch (e) {
-        if (e === REARM) continue;
-        throw e;
+        // the period changed after the timer fired, before this task ran: sleep on to the new deadline
+        while (t.sched.now() < this.anchor + this.k * this.p) yield* sleepUntil(this.anchor + this.k * this.p);
       } finally {
         this.sleeping = false;
       }

@@ -28,7 +28,7 @@ export function installDemoCommands(con: Console, p: CommandParts): void {
   });
   con.register("sample", "sample: sample the HTU21D now, as a background job (see jobs; the reading is logged)", () => {
     if (!p.env.isOpen) throw new TypeError("the env service is not running");
-    const job = p.jobs.bg(function* sample(): Gen<string> {
+    const job = p.jobs.bg("sample", function* (): Gen<string> {
       const r = yield* p.env.sample();
       return r === null ? "failed" : `${r.celsius.toFixed(2)} °C, ${r.rh.toFixed(1)} %RH`;
     });

@@ -6,7 +6,7 @@ import { ManagedResource, type ResourceHandle } from "../../drivers/resource/ind
 import type { RingLog } from "../control/ringlog";
 import { every } from "../control/schedule";
 import type { I2C, I2CConstructor } from "../platform/io";
-import { InvalidStateError, now, sleepMs, type Gen } from "../sched/index";
+import { InvalidStateError, isCancelled, now, sleepMs, type Gen } from "../sched/index";
 
 /** The bus pins and speed (Moddable's I2C options without the address). */
 export interface I2CPins {
@@ -116,6 +116,7 @@ export class Env {
         this.log.info(`EEPROM at 0x50: last stored reading #${rec.seq}: ${formatReading(rec)}`, "env");
       }
     } catch (e) {
+      if (isCancelled(e)) throw e; // never swallow a cancel: the service is being stopped
       this.log.warn(`no EEPROM at 0x50 (${errorText(e)}): readings are not stored`, "env");
     }
   }
@@ -129,6 +130,7 @@ export class Env {
       const s = yield* htu.sample();
       r = { celsius: s.thermometer.temperature, rh: s.hygrometer.humidity, at: now() };
     } catch (e) {
+      if (isCancelled(e)) throw e;
       this.failures++;
       this.log.warn(`sample failed: ${errorText(e)}`, "env");
       return null;
@@ -144,6 +146,7 @@ export class Env {
     try {
       yield* this.eeprom.use((bus) => bus.write(Uint8Array.of(0, 0, ...rec)));
     } catch (e) {
+      if (isCancelled(e)) throw e;
       this.log.warn(`${formatReading(r)} (not stored: ${errorText(e)})`, "env");
       return r;
     }

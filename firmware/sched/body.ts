@@ -1,4 +1,5 @@
-import type { Op } from "./op";
+import { pendingCancel, type Op } from "./op";
+import { checkpoint } from "./sleep";
 import type { Gen, Task } from "./task";
 import { external } from "./external";
 import { isAsyncFunction, isGeneratorFunction, isIterator, isThenable } from "./util";
@@ -9,12 +10,13 @@ type Fn = (...args: any[]) => unknown;
 export type OnChild = (child: Task) => void;
 
 function child(t: Task, c: Task, onChild: OnChild | undefined): Op<unknown> {
+  // (callers check the pending cancel before spawning, so a cancelled task starts no child)
   if (onChild !== undefined) onChild(c);
   return t.sched.join(c);
 }
 
-function label(t: Task, fn: Fn): string {
-  return `${t.name}/${fn.name || "block"}`;
+function label(t: Task, _fn: Fn): string {
+  return `${t.name}/block`;
 }
 
 /**
@@ -24,6 +26,7 @@ function label(t: Task, fn: Fn): string {
  */
 export function* callGen(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): Gen<unknown> {
   if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen);
+  if (pendingCancel(t) !== null) yield* checkpoint(); // raises it: a cancelled task starts no child
   if (isAsyncFunction(fn)) return yield* child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
   // a plain function: call it here; a generator it returns runs in this task, a promise is awaited as external
   const r = fn(...args);
@@ -34,6 +37,7 @@ export function* callGen(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): G
 
 /** The async twin of {@link callGen}. */
 export async function callAsync(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): Promise<unknown> {
+  if (pendingCancel(t) !== null) await checkpoint();
   if (isGeneratorFunction(fn)) return await child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
   const r = fn(...args);
   if (isIterator(r)) return await child(t, t.sched.spawnGen(label(t, fn), r), onChild);

@@ -29,7 +29,8 @@ function externalBody(t: Task, p: PromiseLike<unknown>): typeof PARKED {
  * Wait for a promise that does not come from this scheduler (a platform API, a library), keeping the
  * task under the scheduler's control: cancellable and usable under timeouts, from generator and async
  * tasks alike. Cancel-safe: a cancel ends the wait at once; the promise's later outcome is ignored.
- * Awaiting a foreign promise directly in an async task instead detaches the task until its next operation.
+ * Awaiting a foreign promise directly in an async task is a mistake: the lint rule flags it, and at run
+ * time the task fails with an error naming it (see ./bridge).
  * @example const text = yield* external(fetchSomething())
  */
 export function external<T>(promise: PromiseLike<T>): Op<T> {

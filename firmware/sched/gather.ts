@@ -1,3 +1,4 @@
+import { isCancelled } from "./errors";
 import { currentTask, op, type Op } from "./op";
 import { DONE_OK, DONE_ERR, type Task, type TaskWatcher, type Waitable } from "./task";
 
@@ -31,7 +32,13 @@ class Gathering implements Waitable {
     this.results[i] = c.value;
     this.pending--;
     const owner = this.owner;
-    if (owner === null) return;
+    if (owner === null) {
+      // the gather already raised its first failure: a later one is reported, never dropped
+      if (this.failed && c.st === DONE_ERR && !isCancelled(c.value)) {
+        c.sched.report(c.value, { task: c, message: "failed after its gather had already failed" });
+      }
+      return;
+    }
     if (this.cancelling === null && c.st === DONE_ERR && !this.returnExceptions && !this.failed) {
       // first failure: raised at once; the siblings keep running (MicroPython's gather)
       this.failed = true;

@@ -1,6 +1,7 @@
 import { callAsync, callGen, composite } from "./body";
 import { CancelledError, InvalidStateError, TaskGroupError, isCancelled } from "./errors";
-import { currentTask, op, type Op } from "./op";
+import { currentTask, op, shielded, type Op } from "./op";
+import { restoreCancel } from "./timeout";
 import { DONE_ERR, DONE_OK, type Gen, type Task, type TaskWatcher, type Waitable } from "./task";
 
 /** Handed to a task started with {@link TaskGroup.start}: call `started(value)` once ready. */
@@ -38,10 +39,11 @@ function startBody(t: Task, s: Starting): unknown {
   return t.sched.park(t, s);
 }
 
-function waitChildrenBody(t: Task, g: TaskGroup): unknown {
+// shielded: the group waits for its children however it was cancelled (abortWait cancels them)
+const waitChildrenBody = shielded(function (t: Task, g: TaskGroup): unknown {
   if (g.live === 0) return undefined;
   return t.sched.park(t, g);
-}
+});
 
 /**
  * A nursery (trio) / TaskGroup (anyio): children started here are waited for when the block ends. The
@@ -135,8 +137,7 @@ export class TaskGroup implements Waitable, TaskWatcher {
       this.cancelAll();
     }
     this.phase = WAITING_CHILDREN;
-    const x = this.owner.ext;
-    if (x !== null && x.pendingCancel === this.cancelErr) x.pendingCancel = null;
+    if (this.cancelErr !== null) restoreCancel(this.owner, this.cancelErr);
   }
 
   /** @internal */

@@ -4,7 +4,7 @@
  */
 export { run, runOn, spawn, callSoon, callLater, now, current, setDefaultHost } from "./api";
 export { sleep, sleepMs, sleepUntil, checkpoint } from "./sleep";
-export { failAfter, moveOnAfter, waitFor, type MoveOnResult } from "./timeout";
+export { failAfter, moveOnAfter, waitFor, shield, type MoveOnResult } from "./timeout";
 export { gather, type GatherItem, type GatherOptions } from "./gather";
 export { taskGroup, TaskGroup, type TaskStatus } from "./group";
 export { external } from "./external";

@@ -31,7 +31,6 @@ export const CTX = {
   current: null as Task | null,
   opFn: null as OpFn<any> | null,
   opArg: undefined as unknown,
-  attach: null as (() => Task | null) | null,
 };
 
 /** The task running now, or null outside tasks (IO callbacks, top level). */
@@ -41,11 +40,11 @@ export function currentTaskOrNull(): Task | null {
 
 /** The task running now; throws a clear error outside tasks. */
 export function currentTask(): Task {
-  const t = CTX.current ?? (CTX.attach !== null ? CTX.attach() : null);
+  const t = CTX.current;
   if (t === null) {
     throw new InvalidStateError(
-      "no task is running here: scheduler operations must be called from a task (or, in an async task, " +
-        "after awaiting only scheduler operations; wrap foreign promises with external())",
+      "no task is running here: scheduler operations must be called from a task (in an async task, await " +
+        "only scheduler operations; wrap other promises with external())",
     );
   }
   return t;
@@ -58,14 +57,9 @@ export const YIELDED: IteratorResult<unknown, unknown> = { value: PARKED, done: 
 /** @internal */
 export const FINISHED = { value: undefined as unknown, done: true as const };
 
-/** @internal throw a cancel requested while the task was running (delivered at its next operation) */
-export function takeCancel(t: Task): void {
-  const x = t.ext;
-  if (x !== null && x.pendingCancel !== null) {
-    const e = x.pendingCancel;
-    x.pendingCancel = null;
-    throw e;
-  }
+/** @internal the task's pending cancel (raised by every operation while set), or null */
+export function pendingCancel(t: Task): unknown {
+  return t.ext !== null ? t.ext.pendingCancel : null;
 }
 
 /** @internal the resume half of every generator-mode operation */
@@ -93,8 +87,9 @@ const GEN_OP = {
     const arg = CTX.opArg;
     CTX.opFn = null;
     CTX.opArg = undefined;
-    if (t.ext !== null && t.ext.pendingCancel !== null) takeCancel(t);
-    const v = fn(t, arg);
+    // a pending cancel is raised after a checkpoint: a catch-all retry loop then delays the others by one
+    // round per turn instead of freezing the scheduler
+    const v = t.ext !== null && t.ext.pendingCancel !== null && !(fn as ShieldedFn).shielded ? t.sched.throwSoon(t, t.ext.pendingCancel) : fn(t, arg);
     if (v === PARKED) return YIELDED;
     FINISHED.value = v;
     return FINISHED;
@@ -136,15 +131,26 @@ export function op<T, A = unknown>(fn: OpFn<A>, arg: A): Op<T> {
 function asyncOp<T, A>(t: Task, fn: OpFn<A>, arg: A): Op<T> {
   const x = t.x();
   if (x.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
-  takeCancel(t);
-  const v = fn(t, arg);
+  const v = x.pendingCancel !== null && !(fn as ShieldedFn).shielded ? t.sched.throwSoon(t, x.pendingCancel) : fn(t, arg);
   if (v !== PARKED) return Promise.resolve(v as T) as unknown as Op<T>;
   const p = new Promise<T>((res, rej) => {
     x.res = res as (v: unknown) => void;
     x.rej = rej;
   });
-  t.sched.afterAsyncPark(t);
+  t.sched.parkedAsync(t);
   return p as unknown as Op<T>;
+}
+
+type ShieldedFn = OpFn<any> & { shielded?: boolean };
+
+/**
+ * @internal Mark an operation body as shielded: it starts even while the task has a pending cancel. For
+ * the scheduler's own waits that must finish what a cancel started (a join waiting for the child it
+ * cancelled, a group waiting for its children); their Waitable decides what a cancel does.
+ */
+export function shielded<A>(fn: OpFn<A>): OpFn<A> {
+  (fn as ShieldedFn).shielded = true;
+  return fn;
 }
 
 /**

@@ -1,63 +1,25 @@
 import { CancelledError, InvalidStateError, isCancelled } from "./errors";
-import { TimerHeap, type TimerNode } from "./heap";
+import { AsyncBridge } from "./bridge";
+import { CallbackHandle, type Timed } from "./callbacks";
+import { TimerHeap } from "./heap";
 import type { Host } from "./host";
-import { CTX, PARKED, RESUME, op, type Op } from "./op";
+import { CTX, PARKED, RESUME, type Op } from "./op";
+import { joinOp, wakeJoiners } from "./join";
+import { Reports, type ExceptionHandler } from "./report";
 import {
   CALLBACK, DONE_ERR, DONE_OK, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
   type Gen, type Runnable, type TaskWatcher, type Waitable,
 } from "./task";
 import { describe, isGeneratorFunction, isIterator, isThenable } from "./util";
-import { WaitQueue } from "./waitqueue";
 
-/** Called for a failure nobody will see otherwise: a task nobody awaits, or a callback that threw. */
-export type ExceptionHandler = (error: unknown, context: { task?: Task; message: string }) => void;
-
-/** A node in the timer heap that runs something when due. */
-interface Timed extends TimerNode {
-  onTimer(s: Scheduler): void;
-}
-
-/** A callSoon/callLater entry. Cancel it with `cancel()` before it runs. */
-export class CallbackHandle implements Runnable, Timed {
-  /** @internal */ next: Runnable | null = null;
-  /** @internal */ readonly st = CALLBACK;
-  /** @internal */ deadline = 0;
-  /** @internal */ seq = 0;
-  /** @internal */ hi = -1;
-  /** True once it ran or was cancelled. */
-  done = false;
-  /** @internal */
-  constructor(
-    private readonly sched: Scheduler,
-    /** @internal */ readonly fn: (...args: any[]) => void,
-    /** @internal */ readonly args: unknown[],
-  ) {}
-  /** Prevent the callback from running; returns false if it already ran or was cancelled. */
-  cancel(): boolean {
-    if (this.done) return false;
-    this.done = true;
-    this.sched.dropTimer(this);
-    return true;
-  }
-  /** @internal */
-  onTimer(s: Scheduler): void {
-    s.pushReady(this);
-    s.kick();
-  }
-}
+export { CallbackHandle } from "./callbacks";
+export type { ExceptionHandler } from "./report";
 
 /** Sleeping tasks park on this: cancel unlinks them from the timer heap. */
 const SLEEP: Waitable = {
   abortWait(t: Task): boolean {
     t.sched.dropTimer(t as unknown as Timed);
     return false;
-  },
-};
-/** Async tasks that awaited a foreign promise: the cancel can only be delivered at their next operation. */
-const DETACHED: Waitable = {
-  abortWait(t: Task, reason: unknown): boolean {
-    t.x().pendingCancel = reason;
-    return true;
   },
 };
 
@@ -75,10 +37,6 @@ export interface SchedulerOptions {
 
 let active: Scheduler | null = null;
 
-const STEP_DONE = 0;
-const STEP_HANDOFF = 1;
-const STEP_GEN = 2;
-
 /** The scheduler running the current program, for code outside tasks (IO callbacks). */
 export function activeScheduler(): Scheduler {
   if (active === null) throw new InvalidStateError("no scheduler is running: start one with run(fn, ...args)");
@@ -92,11 +50,14 @@ export function activeScheduler(): Scheduler {
  * entry that was queued when the round began, once (fair round robin: a task that checkpoints goes to
  * the next round). Between rounds control returns to the host event loop, so IO callbacks are never
  * starved; a task they wake runs in the next round. An async task is resumed by settling its promise;
- * the round continues when it parks again or finishes.
+ * the round pauses until it parks again or finishes (see ./bridge).
+ *
+ * Nothing a task, a callback, a timer or a hook throws can stop the scheduler: a task's throw fails that
+ * task, anything else goes to the exception handler, and the round goes on.
  */
 export class Scheduler {
   // Hot fields first (XS looks properties up in order).
-  /** @internal run queue (FIFO through `next`) */ head: Runnable | null = null;
+  /** @internal run queue (FIFO through `next`); only the scheduler writes it */ head: Runnable | null = null;
   /** @internal */ tail: Runnable | null = null;
   /** the last entry of the current round; null when the round is over */
   private roundEnd: Runnable | null = null;
@@ -107,12 +68,13 @@ export class Scheduler {
   readonly minBatch: number;
   readonly host: Host;
   private readonly timers = new TimerHeap<Timed>();
-  private roundActive = false;
+  /** @internal a round is running (or paused on an async task): wakes need no host turn */
+  roundActive = false;
   private turnScheduled = false;
-  private handoff: Task | null = null;
   private stopped = false;
-  private detached: Task[] = [];
-  private handler: ExceptionHandler;
+  /** @internal tasks spawned so far (default names) */ spawned = 0;
+  /** @internal */ readonly bridge: AsyncBridge;
+  private readonly reports: Reports;
   private readonly turnCb = (): void => this.onTurn();
   private readonly timerCb = (): void => this.onHostTimer();
 
@@ -122,7 +84,8 @@ export class Scheduler {
     const b = options.minBatch ?? 1;
     if (!(b >= 1) || b !== Math.floor(b)) throw new RangeError(`minBatch must be a whole number >= 1, got ${b}`);
     this.minBatch = b;
-    this.handler = (e, ctx) => this.defaultHandler(e, ctx);
+    this.reports = new Reports((line) => host.print(line));
+    this.bridge = new AsyncBridge(this);
   }
 
   /** Milliseconds on this scheduler's clock. */
@@ -132,24 +95,17 @@ export class Scheduler {
 
   /** Replace the handler for failures nobody awaits; returns the previous one. */
   setExceptionHandler(h: ExceptionHandler): ExceptionHandler {
-    const old = this.handler;
-    this.handler = h;
-    return old;
+    return this.reports.setHandler(h);
   }
 
   /** Report a failure nobody else will see through the exception handler (drivers and primitives use it for callbacks that threw). */
   report(error: unknown, context: { task?: Task; message: string }): void {
-    try {
-      this.handler(error, context);
-    } catch (e) {
-      this.defaultHandler(e, { message: "exception handler failed" });
-    }
+    this.reports.report(error, context);
   }
 
-  private defaultHandler(error: unknown, ctx: { task?: Task; message: string }): void {
-    const where = ctx.task ? `task ${ctx.task.name}: ` : "";
-    const text = error instanceof Error ? (error.stack && error.stack.indexOf(error.message) >= 0 ? error.stack : `${error.name}: ${error.message}\n${error.stack ?? ""}`) : String(error);
-    this.host.print(`${where}${ctx.message}: ${text}`);
+  /** Number of armed timers (sleeping tasks, deadlines, callLater): for status displays. */
+  get timerCount(): number {
+    return this.timers.size;
   }
 
   /**
@@ -261,6 +217,16 @@ export class Scheduler {
     return true;
   }
 
+  /** @internal Checkpoint that raises `error` in `t` when it resumes (a pending cancel at an operation). */
+  throwSoon(t: Task, error: unknown): typeof PARKED {
+    t.st = READY_THROW;
+    t.waitOn = null;
+    t.value = error;
+    this.pushReady(t);
+    this.kick();
+    return PARKED;
+  }
+
   /** Checkpoint: requeue `t` at the back of the run queue. */
   yieldNow(t: Task): typeof PARKED {
     t.st = READY;
@@ -276,11 +242,24 @@ export class Scheduler {
   /** Public cancel (Task.cancel): a task cannot cancel itself. */
   cancel(t: Task, reason?: unknown): boolean {
     if (t.st === RUNNING && CTX.current === t) throw new InvalidStateError(`task ${t.name} cannot cancel itself`);
-    return this.cancelInternal(t, reason ?? new CancelledError(`task ${t.name} cancelled`));
+    if (t.st >= DONE_OK) return false;
+    const e = reason ?? new CancelledError(`task ${t.name} cancelled`);
+    const x = t.x();
+    if (x.cancelled === null) x.cancelled = e;
+    return this.cancelInternal(t, e);
   }
 
-  /** @internal deliver `reason` (a CancelledError) at the task's wait point, now. */
-  cancelInternal(t: Task, reason: unknown): boolean {
+  /**
+   * @internal Deliver `reason` (a CancelledError) at the task's wait point now, and make it pending: every
+   * later operation raises it too, until whoever cancelled clears it (a scope on exit) or the task ends.
+   */
+  cancelInternal(t: Task, reason: unknown, inner = false): boolean {
+    const sx = t.ext;
+    if (sx !== null && sx.shield > 0 && !inner && t.st < DONE_OK) {
+      // inside shield(): kept for the end of the outermost shield
+      if (sx.deferred === null) sx.deferred = reason;
+      return true;
+    }
     switch (t.st) {
       case NEW:
         t.st = NEW_CANCELLED;
@@ -288,20 +267,20 @@ export class Scheduler {
         return true;
       case READY: {
         // a wake-up is pending: the cancel wins, and the waker takes back what it handed over
+        const x = t.x();
+        if (x.pendingCancel === null) x.pendingCancel = reason;
         const w = t.waitOn;
-        if (w !== null && w.undoWake && !w.undoWake(t, t.value)) {
-          const x = t.x();
-          if (x.pendingCancel === null) x.pendingCancel = reason;
-          return true;
-        }
+        if (w !== null && w.undoWake && !this.hook(() => w.undoWake!(t, t.value), t)) return true;
         t.waitOn = null;
         t.st = READY_THROW;
         t.value = reason;
         return true;
       }
       case WAITING: {
+        const x = t.x();
+        if (x.pendingCancel === null) x.pendingCancel = reason;
         const w = t.waitOn;
-        if (w !== null && w.abortWait(t, reason)) return true;
+        if (w !== null && this.hook(() => w.abortWait(t, reason), t)) return true;
         t.waitOn = null;
         t.st = READY_THROW;
         t.value = reason;
@@ -316,10 +295,23 @@ export class Scheduler {
         return true;
       }
       case READY_THROW:
-      case NEW_CANCELLED:
+      case NEW_CANCELLED: {
+        const x = t.x();
+        if (x.pendingCancel === null) x.pendingCancel = reason;
         return true;
+      }
       default:
         return false;
+    }
+  }
+
+  /** Run a Waitable hook; a throw is reported and counts as false (unlinked, nothing to take back). */
+  private hook(fn: () => boolean, t: Task): boolean {
+    try {
+      return fn();
+    } catch (e) {
+      this.report(e, { task: t, message: "a wait hook (abortWait/undoWake) failed" });
+      return false;
     }
   }
 
@@ -327,10 +319,10 @@ export class Scheduler {
 
   /** @internal */
   join<R>(child: Task<R>): Op<R> {
-    return op<R, Task>(joinBody, child);
+    return joinOp(child);
   }
 
-  /** Call `w.childDone(child)` when `child` finishes (a watched task's failure counts as seen). */
+  /** Call `w.childDone(child)` when `child` finishes (a watched task's failure counts as retrieved). */
   watch(child: Task, w: TaskWatcher): void {
     const x = child.x();
     if (x.watchers === null) x.watchers = [w];
@@ -349,7 +341,7 @@ export class Scheduler {
 
   // ---- run queue and timers -------------------------------------------------------------------
 
-  /** @internal */
+  /** @internal append to the run queue (the one place besides the hot paths here that writes it) */
   pushReady(r: Runnable): void {
     r.next = null;
     if (this.tail !== null) this.tail.next = r;
@@ -390,24 +382,14 @@ export class Scheduler {
 
   private onTurn(): void {
     this.turnScheduled = false;
-    if (this.stopped) return;
-    const t = this.handoff;
-    if (t !== null) {
-      // The async task did not park within a whole turn: it awaits a promise that is not ours.
-      this.handoff = null;
-      CTX.current = null;
-      t.st = WAITING;
-      t.waitOn = DETACHED;
-      this.detached.push(t);
-      this.continueRound();
-      return;
-    }
-    if (!this.roundActive) this.runRound();
+    if (this.stopped || this.roundActive) return;
+    this.runRound();
   }
 
   private runRound(): void {
     this.roundActive = true;
     this.batchLeft = this.minBatch;
+    if (this.reports.pending) this.reports.roundStarts();
     this.expireTimers();
     this.roundEnd = this.tail;
     this.continueRound();
@@ -418,18 +400,22 @@ export class Scheduler {
     const timers = this.timers;
     for (let n = timers.peek(); n !== undefined && n.deadline <= now; n = timers.peek()) {
       timers.pop();
-      n.onTimer(this);
+      try {
+        n.onTimer(this);
+      } catch (e) {
+        this.report(e, { message: "a timer callback failed" });
+      }
     }
   }
 
   /**
-   * @internal run the rest of the batch (until done, or until an async task holds it). A batch is one
-   * or more rounds run back to back until `minBatch` steps have run; then control returns to the host.
+   * @internal Run the rest of the batch (until done, or until an async task holds the round). A batch is
+   * one or more rounds run back to back until `minBatch` steps have run; then control returns to the host.
    */
   continueRound(): void {
     for (;;) {
       try {
-        this.loop();
+        if (this.loop()) return; // an async task holds the round; the bridge continues it
       } catch (e) {
         // a task's code threw out of its step: it failed (the loop itself goes on)
         const t = CTX.current;
@@ -440,7 +426,6 @@ export class Scheduler {
         else this.report(e, { message: "internal scheduler error" });
         continue;
       }
-      if (this.handoff !== null) return;
       if (this.batchLeft <= 0 || this.head === null || this.stopped) break;
       // the round is over but the batch is not: start the next round without a host turn
       this.expireTimers();
@@ -448,11 +433,12 @@ export class Scheduler {
     }
     this.roundActive = false;
     if (this.stopped) return;
-    if (this.head !== null) this.kick();
+    if (this.head !== null || this.reports.pending) this.kick();
     else this.arm();
   }
 
-  private loop(): void {
+  /** Run entries until the round ends; returns true if an async task now holds the round. */
+  private loop(): boolean {
     const cost = this.stepCost;
     let end = this.roundEnd;
     let left = this.batchLeft;
@@ -490,27 +476,27 @@ export class Scheduler {
       }
       CTX.current = null;
       this.batchLeft = left;
-      if (this.slowStep(t)) return;
+      if (this.slowStep(t)) return true;
       left = this.batchLeft;
       end = this.roundEnd;
     }
     this.batchLeft = left;
     CTX.current = null;
+    return false;
   }
 
   /** Callbacks, first steps, pending throws, async tasks. Returns true if an async task now holds the round. */
   private slowStep(r: Runnable): boolean {
     if (r.st === CALLBACK) {
-      this.runCallback(r as CallbackHandle);
+      (r as CallbackHandle).run(this);
       return false;
     }
     const t = r as Task;
     if (t.st === NEW || t.st === NEW_CANCELLED) {
-      const s = this.start(t);
-      if (s === STEP_HANDOFF) return true;
-      if (s === STEP_DONE) return false;
+      if (!this.start(t)) return false;
+      if (t.gen === null) return this.bridge.started(t);
     }
-    if (t.gen === null) return this.resumeAsync(t);
+    if (t.gen === null) return this.bridge.resume(t);
     const throwing = t.st === READY_THROW;
     t.st = RUNNING;
     t.waitOn = null;
@@ -538,13 +524,12 @@ export class Scheduler {
       return;
     }
     if (r.value === undefined && t.st === RUNNING && !unrun) {
-      // a bare `yield` checkpoint, with a cancel requested while the task ran
+      // a bare `yield` checkpoint, with a cancel pending: it is raised there
       this.yieldNow(t);
       const x = t.ext;
       if (x !== null && x.pendingCancel !== null) {
         t.st = READY_THROW;
         t.value = x.pendingCancel;
-        x.pendingCancel = null;
       }
       return;
     }
@@ -558,18 +543,11 @@ export class Scheduler {
     }
   }
 
-  private runCallback(h: CallbackHandle): void {
-    if (h.done) return;
-    h.done = true;
-    try {
-      h.fn(...h.args);
-    } catch (e) {
-      this.report(e, { message: "callback failed" });
-    }
-  }
-
-  /** First step of a task: calls its function (async) or creates its generator. */
-  private start(t: Task): number {
+  /**
+   * First step of a task: creates its generator, or calls its (async or plain) function. Returns true if
+   * the task goes on: a generator task to be stepped, or an async task whose function returned a promise.
+   */
+  private start(t: Task): boolean {
     const fn = t.gen as (...a: unknown[]) => unknown;
     const args = t.value as unknown[];
     t.gen = null;
@@ -577,7 +555,7 @@ export class Scheduler {
     if (t.st === NEW_CANCELLED) {
       // cancelled before it started: it never runs
       this.finish(t, false, args);
-      return STEP_DONE;
+      return false;
     }
     t.st = RUNNING;
     CTX.current = t;
@@ -585,102 +563,35 @@ export class Scheduler {
       t.gen = fn(...args) as Gen;
       t.st = READY;
       CTX.current = null;
-      return STEP_GEN;
+      return true;
     }
     const r = fn(...args);
     CTX.current = null;
     if (isIterator(r)) {
       t.gen = r;
       t.st = READY;
-      return STEP_GEN;
+      return true;
     }
     if (!isThenable(r)) {
       this.finish(t, true, r);
-      return STEP_DONE;
-    }
-    r.then(
-      (v) => this.asyncDone(t, true, v),
-      (e) => this.asyncDone(t, false, e),
-    );
-    if (t.st !== RUNNING) return STEP_DONE;
-    this.handOff(t);
-    return STEP_HANDOFF;
-  }
-
-  /** Resume a parked async task by settling its promise; the round waits until it parks or finishes. */
-  private resumeAsync(t: Task): boolean {
-    const x = t.x();
-    const res = x.res;
-    const rej = x.rej;
-    x.res = x.rej = null;
-    const throwing = t.st === READY_THROW;
-    const v = t.value;
-    t.st = RUNNING;
-    t.waitOn = null;
-    t.value = undefined;
-    if (res === null || rej === null) {
-      this.finish(t, false, new InvalidStateError(`task ${t.name} was resumed with no pending operation`));
       return false;
     }
-    if (throwing) rej(v);
-    else res(v);
-    this.handOff(t);
+    this.bridge.track(t, r);
     return true;
   }
 
-  private handOff(t: Task): void {
-    this.handoff = t;
-    CTX.current = t;
-    if (!this.turnScheduled) {
-      this.turnScheduled = true;
-      this.host.soon(this.turnCb);
-    }
-  }
-
-  /** @internal an async task parked: if it was the one holding the round, continue the round. */
-  afterAsyncPark(t: Task): void {
-    if (this.handoff === t) {
-      this.handoff = null;
-      CTX.current = null;
-      this.continueRound();
-    } else if (this.detached.length > 0 && this.undetach(t)) {
-      CTX.current = null;
-    }
-  }
-
-  /** Forget `t` as detached; returns whether it was. */
-  private undetach(t: Task): boolean {
-    const i = this.detached.indexOf(t);
-    if (i < 0) return false;
-    this.detached.splice(i, 1);
-    return true;
-  }
-
-  /** @internal re-attach the one detached async task calling an operation from a foreign callback */
-  attachDetached(): Task | null {
-    if (this.detached.length !== 1 || this.handoff !== null) return null;
-    const t = this.detached[0]!;
-    if (t.st !== WAITING) return null;
-    t.st = RUNNING;
-    t.waitOn = null;
-    CTX.current = t;
-    return t;
-  }
-
-  private asyncDone(t: Task, ok: boolean, v: unknown): void {
-    if (this.detached.length > 0) this.undetach(t);
-    this.finish(t, ok, v);
-    if (this.handoff === t) {
-      this.handoff = null;
-      CTX.current = null;
-      this.continueRound();
-    }
+  /** @internal an async task parked (called by the operation it awaits) */
+  parkedAsync(t: Task): void {
+    this.bridge.parked(t);
   }
 
   /** @internal */
   finish(t: Task, ok: boolean, v: unknown): void {
     if (t.st >= DONE_OK) return;
-    if (t.st === WAITING && t.waitOn !== null) t.waitOn.abortWait(t, v);
+    if (t.st === WAITING && t.waitOn !== null) {
+      const w = t.waitOn;
+      this.hook(() => w.abortWait(t, v), t);
+    }
     t.st = ok ? DONE_OK : DONE_ERR;
     t.value = v;
     t.gen = null;
@@ -690,40 +601,25 @@ export class Scheduler {
     if (x !== null) {
       x.pendingCancel = null;
       x.res = x.rej = null;
-      const j = x.joiners;
       const watchers = x.watchers;
-      seen = (j !== null && j.length > 0) || (watchers !== null && watchers.length > 0);
-      if (j !== null) {
-        for (let w = j.shift(); w !== null; w = j.shift()) {
-          if (ok) this.wake(w, v);
-          else this.wakeThrow(w, v);
+      seen = wakeJoiners(this, t, ok, v) || (watchers !== null && watchers.length > 0);
+      if (watchers !== null) {
+        for (const w of watchers) {
+          try {
+            w.childDone(t);
+          } catch (e) {
+            this.report(e, { task: t, message: "a watcher of the task failed" });
+          }
         }
       }
-      if (watchers !== null) for (const w of watchers) w.childDone(t);
+      if (seen) x.seen = true;
     }
-    if (!ok && !seen && !isCancelled(v)) this.report(v, { task: t, message: "unhandled error in a task nobody awaits" });
+    if (!ok && !seen && !isCancelled(v)) this.reports.defer(t);
   }
 }
 
-function checkMs(ms: number): number {
+/** @internal validate a delay in ms (a number, not NaN); negative counts as 0 */
+export function checkMs(ms: number): number {
   if (typeof ms !== "number" || ms !== ms) throw new TypeError(`a delay must be a number of milliseconds, got ${describe(ms)}`);
   return ms < 0 ? 0 : ms;
 }
-export { checkMs };
-
-function joinBody(t: Task, child: Task): unknown {
-  if (child === t) throw new InvalidStateError(`task ${t.name} cannot wait for itself`);
-  if (child.st === DONE_OK) return child.value;
-  if (child.st === DONE_ERR) throw child.value;
-  const x = child.x();
-  if (x.joiners === null) x.joiners = new WaitQueue();
-  x.joiners.push(t);
-  return t.sched.park(t, child);
-}
-
-// Tasks are timer nodes: a sleeping task's expiry wakes it.
-(Task.prototype as unknown as Timed).onTimer = function (this: Task, s: Scheduler): void {
-  s.wake(this, undefined);
-};
-
-CTX.attach = () => (active !== null ? active.attachDetached() : null);

@@ -1,5 +1,5 @@
 import { checkMs } from "./scheduler";
-import { CTX, FINISHED, PARKED, RESUME, YIELDED, currentTask, op, takeCancel, type Op } from "./op";
+import { CTX, FINISHED, PARKED, RESUME, YIELDED, currentTask, op, type Op } from "./op";
 import { READY } from "./task";
 import type { Task } from "./task";
 
@@ -25,12 +25,12 @@ const CHECKPOINT = {
       FINISHED.value = undefined;
       return FINISHED;
     }
-    if (t.ext !== null && t.ext.pendingCancel !== null) takeCancel(t);
+    if (t.ext !== null && t.ext.pendingCancel !== null) {
+      t.sched.throwSoon(t, t.ext.pendingCancel);
+      return YIELDED;
+    }
     t.st = READY;
-    const s = t.sched;
-    if (s.tail !== null) s.tail.next = t;
-    else s.head = t;
-    s.tail = t;
+    t.sched.pushReady(t);
     return YIELDED;
   },
   throw(e: unknown): never {

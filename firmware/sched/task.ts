@@ -1,4 +1,4 @@
-import { InvalidStateError } from "./errors";
+import { InvalidStateError, isCancelled } from "./errors";
 import type { TimerNode } from "./heap";
 import type { Op } from "./op";
 import type { Scheduler } from "./scheduler";
@@ -65,7 +65,20 @@ export class TaskExt {
   joiners: WaitQueue | null = null;
   watchers: TaskWatcher[] | null = null;
   scope: unknown = null;
+  /**
+   * The cancel every operation of the task raises while it is set (level-triggered, trio's rule): the
+   * task's own cancel, or the error of the innermost cancelled scope. Leaving that scope restores the
+   * outer one; a task's own cancel stays until the task ends.
+   */
   pendingCancel: unknown = null;
+  /** The task itself was cancelled (never cleared). */
+  cancelled: unknown = null;
+  /** Depth of `shield()` blocks the task is in: cancels from outside them wait until they end. */
+  shield = 0;
+  /** A cancel that arrived inside a shield, delivered when the outermost shield ends. */
+  deferred: unknown = null;
+  /** Somebody retrieved the outcome (join, result, error, a watcher): a failure is not reported. */
+  seen = false;
   res: ((v: unknown) => void) | null = null;
   rej: ((e: unknown) => void) | null = null;
 }
@@ -92,7 +105,7 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   /** @internal what the task is parked on, or what woke it (for undoWake) */ waitOn: Waitable | null = null;
   readonly sched: Scheduler;
   /** @internal */ ext: TaskExt | null = null;
-  /** Name for logs and status listings (the function's name unless given); settable. */
+  /** Name for logs and status listings (given by the caller, else "task<N>"); settable. */
   name: string;
   /** @internal timer heap node (sleep) */ deadline = 0;
   /** @internal */ seq = 0;
@@ -101,7 +114,7 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {
     this.sched = sched;
-    this.name = name ?? (fn && fn.name ? fn.name : "task");
+    this.name = name ?? `task${++sched.spawned}`;
     this.gen = fn;
     this.value = args;
   }
@@ -118,25 +131,30 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
 
   /** True if the task finished by a CancelledError. */
   get cancelled(): boolean {
-    return this.st === DONE_ERR && this.value instanceof Error && this.value.name === "CancelledError";
+    return this.st === DONE_ERR && isCancelled(this.value);
   }
 
   /** The error the task failed with (undefined while running or if it returned). */
   get error(): unknown {
-    return this.st === DONE_ERR ? this.value : undefined;
+    if (this.st !== DONE_ERR) return undefined;
+    this.x().seen = true;
+    return this.value;
   }
 
   /** The return value. Throws if the task is not done, and re-throws its error if it failed. */
   get result(): R {
     if (this.st < DONE_OK) throw new InvalidStateError(`task ${this.name} is not done`);
-    if (this.st === DONE_ERR) throw this.value;
+    if (this.st === DONE_ERR) {
+      this.x().seen = true;
+      throw this.value;
+    }
     return this.value as R;
   }
 
   /**
    * Ask the task to stop: it receives CancelledError at its current wait point, at once (or never runs,
-   * if it has not started). Returns true while the task is not done, false after.
-   * Cancelling repeatedly delivers one CancelledError per wait. A task cannot cancel itself.
+   * if it has not started), and again at every later operation: a `catch` can delay the cancel by one
+   * operation, never undo it. Returns true while the task is not done, false after. A task cannot cancel itself.
    */
   cancel(reason?: unknown): boolean {
     return this.sched.cancel(this, reason);
@@ -153,6 +171,11 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   /** @internal */
   x(): TaskExt {
     return this.ext ?? (this.ext = new TaskExt());
+  }
+
+  /** @internal a sleeping task's deadline passed */
+  onTimer(s: Scheduler): void {
+    s.wake(this, undefined);
   }
 
   /** @internal Waitable for joiners: forward the cancel to this task, keep the joiner waiting. */

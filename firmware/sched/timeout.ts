@@ -1,6 +1,7 @@
 import { CancelledError, TimeoutError } from "./errors";
 import { callAsync, callGen, composite } from "./body";
-import { currentTask, type Op } from "./op";
+import { currentTask, pendingCancel, type Op } from "./op";
+import { checkpoint } from "./sleep";
 import { checkMs, type Scheduler } from "./scheduler";
 import type { Gen, Task } from "./task";
 
@@ -19,13 +20,16 @@ export class CancelScope {
   /** The CancelledError this scope delivered. */
   error: CancelledError | null = null;
   readonly parent: CancelScope | null;
+  /** opened inside a shield(): its deadline still applies there */
+  readonly inShield: boolean;
   constructor(readonly task: Task, readonly ms: number) {
     this.parent = task.ext !== null ? (task.ext.scope as CancelScope | null) : null;
+    this.inShield = task.ext !== null && task.ext.shield > 0;
   }
   onTimer(s: Scheduler): void {
     this.fired = true;
     this.error = new CancelledError(`deadline of ${this.ms} ms exceeded`);
-    s.cancelInternal(this.task, this.error);
+    s.cancelInternal(this.task, this.error, this.inShield);
   }
 }
 
@@ -43,7 +47,25 @@ export function closeScope(s: CancelScope): void {
   t.sched.dropTimer(s);
   const x = t.x();
   x.scope = s.parent;
-  if (s.error !== null && x.pendingCancel === s.error) x.pendingCancel = null;
+  if (s.error !== null) restoreCancel(t, s.error);
+}
+
+/**
+ * @internal A cancel scope (a deadline, a task group's block) that delivered `err` is left: the task's
+ * pending cancel goes back to what is still in force outside it (an outer fired scope, the task's own
+ * cancel) or to none.
+ */
+export function restoreCancel(t: Task, err: unknown): void {
+  const x = t.x();
+  if (x.pendingCancel !== err) return;
+  let outer: unknown = x.cancelled;
+  for (let s = x.scope as CancelScope | null; s !== null; s = s.parent) {
+    if (s.error !== null) {
+      outer = s.error;
+      break;
+    }
+  }
+  x.pendingCancel = outer;
 }
 
 const FAIL = 0;
@@ -60,6 +82,9 @@ export interface MoveOnResult<R> {
 
 function exit(s: CancelScope, mode: number, ok: boolean, v: unknown): unknown {
   closeScope(s);
+  // a cancel from outside the scope is never lost, whatever the block did with it
+  const outer = s.task.ext!.pendingCancel;
+  if (outer !== null) throw outer;
   if (s.fired && (ok || v === s.error)) {
     if (mode === MOVE_ON) return { timedOut: true, value: undefined };
     throw new TimeoutError(`timed out after ${s.ms} ms`);
@@ -69,11 +94,12 @@ function exit(s: CancelScope, mode: number, ok: boolean, v: unknown): unknown {
 }
 
 function* scopedGen(t: Task, ms: number, mode: number, fn: (...a: any[]) => unknown, args: unknown[]): Gen<unknown> {
+  if (pendingCancel(t) !== null) yield* checkpoint(); // raises it
   const s = openScope(t, ms);
   let ok = true;
   let v: unknown;
   try {
-    v = mode === CHILD ? yield* t.sched.join(t.sched.spawnTask(undefined, fn, args)) : yield* callGen(t, fn, args);
+    v = mode === CHILD ? yield* t.sched.join(t.sched.spawnTask(`${t.name}/waitFor`, fn, args)) : yield* callGen(t, fn, args);
   } catch (e) {
     ok = false;
     v = e;
@@ -82,11 +108,12 @@ function* scopedGen(t: Task, ms: number, mode: number, fn: (...a: any[]) => unkn
 }
 
 async function scopedAsync(t: Task, ms: number, mode: number, fn: (...a: any[]) => unknown, args: unknown[]): Promise<unknown> {
+  if (pendingCancel(t) !== null) await checkpoint();
   const s = openScope(t, ms);
   let ok = true;
   let v: unknown;
   try {
-    v = mode === CHILD ? await t.sched.join(t.sched.spawnTask(undefined, fn, args)) : await callAsync(t, fn, args);
+    v = mode === CHILD ? await t.sched.join(t.sched.spawnTask(`${t.name}/waitFor`, fn, args)) : await callAsync(t, fn, args);
   } catch (e) {
     ok = false;
     v = e;
@@ -119,6 +146,56 @@ export function failAfter<A extends unknown[], R>(ms: number, fn: Body<A, R>, ..
  */
 export function moveOnAfter<A extends unknown[], R>(ms: number, fn: Body<A, R>, ...args: A): Op<MoveOnResult<R>> {
   return scoped<MoveOnResult<R>>(ms, MOVE_ON, fn, args);
+}
+
+function* shieldGen(t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Gen<unknown> {
+  const x = enterShield(t);
+  try {
+    return yield* callGen(t, fn, args);
+  } finally {
+    leaveShield(t, x);
+  }
+}
+
+async function shieldAsync(t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Promise<unknown> {
+  const x = enterShield(t);
+  try {
+    return await callAsync(t, fn, args);
+  } finally {
+    leaveShield(t, x);
+  }
+}
+
+function enterShield(t: Task): unknown {
+  const x = t.x();
+  const saved = x.pendingCancel;
+  x.shield++;
+  x.pendingCancel = null;
+  return saved;
+}
+
+function leaveShield(t: Task, saved: unknown): void {
+  const x = t.x();
+  x.shield--;
+  if (x.pendingCancel === null) x.pendingCancel = saved;
+  if (x.shield === 0 && x.deferred !== null) {
+    const d = x.deferred;
+    x.deferred = null;
+    t.sched.cancelInternal(t, d);
+  }
+}
+
+/**
+ * Run `fn(...args)` in this task shielded from cancellation (trio's `CancelScope(shield=True)`): cancels
+ * of the task or of enclosing scopes wait until the block ends, then apply. Deadlines opened inside the
+ * block still work. For cleanup that must wait for something even when the task is being cancelled
+ * (say goodbye to a modem, finish an EEPROM write): keep it short and give it its own deadline.
+ * @example finally { yield* shield(() => failAfter(100, modem.hangUp)) }
+ */
+export function shield<A extends unknown[], R>(fn: Body<A, R>, ...args: A): Op<R> {
+  const t = currentTask();
+  if (typeof fn !== "function") throw new TypeError("expected a function and its arguments");
+  return composite(t, () => shieldGen(t, fn, args) as Gen<R>, () => shieldAsync(t, fn, args) as Promise<R>);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { composite } from "../sched/body";
-import { InvalidStateError, isCancelled } from "../sched/errors";
+import { InvalidStateError } from "../sched/errors";
 import { currentTask, currentTaskOrNull, op, type Op } from "../sched/op";
 import type { Gen, Task, Waitable } from "../sched/task";
 import { WaitQueue } from "../sched/waitqueue";
+import { shield } from "../sched/timeout";
 import { Lock } from "./lock";
 
 function parkBody(t: Task, c: Condition): unknown {
@@ -137,18 +138,14 @@ function* waitGen(c: Condition): Gen<boolean> {
   } catch (e) {
     err = e;
   }
-  // re-acquire the lock even when cancelled (again and again: keep the first error)
-  for (;;) {
-    try {
-      yield* c.lock.acquire();
-      break;
-    } catch (e) {
-      if (!isCancelled(e)) throw e;
-      if (err === null) err = e;
-    }
-  }
+  // re-acquire the lock even when cancelled: shielded, so a cancel waits until the lock is back
+  yield* shield(acquireOf, c);
   if (err !== null) throw err;
   return true;
+}
+
+function acquireOf(c: Condition): Op<void> {
+  return c.lock.acquire();
 }
 
 async function waitAsync(c: Condition): Promise<boolean> {
@@ -159,15 +156,7 @@ async function waitAsync(c: Condition): Promise<boolean> {
   } catch (e) {
     err = e;
   }
-  for (;;) {
-    try {
-      await c.lock.acquire();
-      break;
-    } catch (e) {
-      if (!isCancelled(e)) throw e;
-      if (err === null) err = e;
-    }
-  }
+  await shield(acquireOf, c);
   if (err !== null) throw err;
   return true;
 }

@@ -1,0 +1,117 @@
+import { InvalidStateError } from "./errors";
+import { CTX } from "./op";
+import type { Scheduler } from "./scheduler";
+import { RUNNING, READY_THROW, type Task } from "./task";
+
+/**
+ * Promise-job generations a resumed async task may take to reach its next scheduler operation (or its
+ * end) before it counts as waiting for something else. Each `await` of an async helper that returns
+ * costs one generation (three if it returns a promise), so this allows helpers nested ~30 deep. Only a
+ * task that waits for a promise the scheduler does not settle (a timer, IO, a network reply) gets here.
+ */
+export const PROBE_GENERATIONS = 100;
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * The async-task bridge. An async task runs between two scheduler operations as promise jobs; while it
+ * does, it holds the round: `CTX.current` names it, and no other task runs. The hold ends when the task
+ * parks in its next operation or its function settles. Then the round goes on from a fresh promise job
+ * (not from inside the task's call, which keeps the JS stack shallow).
+ *
+ * Nothing here depends on how the host orders promise jobs against its timer and IO callbacks
+ * (Moddable's main loop runs timers between promise-job generations; Node drains every job first). The
+ * one question, "is the task still on its way to its next operation?", is answered by a probe: a promise
+ * job queued right after the task's continuation, which re-queues itself once per generation. In any
+ * FIFO job queue the probe of generation k runs after the task's job of generation k, so a task that
+ * parks or ends within {@link PROBE_GENERATIONS} generations is always seen doing so. A task that is
+ * still running after that awaits a foreign promise: it fails with an error naming it, and the round
+ * goes on. Foreign promises go through `external()`, which is an operation.
+ */
+export class AsyncBridge {
+  /** The async task holding the round, or null. */
+  holder: Task | null = null;
+  private seq = 0;
+  private hops = 0;
+  private readonly continueCb = (): void => this.s.continueRound();
+
+  constructor(private readonly s: Scheduler) {}
+
+  /** The first call of an async task's function returned `r`: its settlement ends the task. */
+  track(t: Task, r: PromiseLike<unknown>): void {
+    r.then(
+      (v) => this.done(t, true, v),
+      (e) => this.done(t, false, e),
+    );
+  }
+
+  /** After the first call: hold the round if the task did not park in its first slice. */
+  started(t: Task): boolean {
+    if (t.st !== RUNNING) return false;
+    this.hold(t);
+    return true;
+  }
+
+  /** Resume a parked async task by settling the promise of the operation it awaits; hold the round. */
+  resume(t: Task): boolean {
+    const x = t.x();
+    const res = x.res;
+    const rej = x.rej;
+    x.res = x.rej = null;
+    const throwing = t.st === READY_THROW;
+    const v = t.value;
+    t.st = RUNNING;
+    t.waitOn = null;
+    t.value = undefined;
+    if (res === null || rej === null) {
+      this.s.finish(t, false, new InvalidStateError(`task ${t.name} was resumed with no pending operation`));
+      return false;
+    }
+    // settle first, so the task's continuation is queued before the probe
+    if (throwing) rej(v);
+    else res(v);
+    this.hold(t);
+    return true;
+  }
+
+  /** The task called an operation that parked it. */
+  parked(t: Task): void {
+    if (this.holder !== t) return; // its first slice: start() sees it
+    this.release();
+    void RESOLVED.then(this.continueCb);
+  }
+
+  private hold(t: Task): void {
+    this.holder = t;
+    CTX.current = t;
+    const seq = ++this.seq;
+    this.hops = 0;
+    const probe = (): void => {
+      if (this.holder === null || this.seq !== seq) return;
+      if (++this.hops < PROBE_GENERATIONS) {
+        void RESOLVED.then(probe);
+        return;
+      }
+      this.release();
+      this.s.finish(t, false, new InvalidStateError(
+        `task ${t.name} awaited something that is not a scheduler operation: wrap foreign promises with external(promise)`,
+      ));
+      this.s.continueRound();
+    };
+    void RESOLVED.then(probe);
+  }
+
+  private release(): void {
+    this.holder = null;
+    this.seq++;
+    CTX.current = null;
+  }
+
+  private done(t: Task, ok: boolean, v: unknown): void {
+    this.s.finish(t, ok, v);
+    if (this.holder === t) {
+      this.release();
+      this.s.continueRound();
+    }
+  }
+}
