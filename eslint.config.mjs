@@ -17,4 +17,9 @@ export default tseslint.config(
       'require-yield': 'off',
     },
   },
+  {
+    // firmware and drivers run in tasks: an async function there awaits only operations (or external())
+    files: ['firmware/**/*.ts', 'drivers/**/*.ts'],
+    rules: { 'project/await-only-operations': 'error' },
+  },
 );
