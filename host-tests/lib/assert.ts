@@ -38,10 +38,40 @@ const MAX_ITEMS = 20;
 const MAX_DEPTH = 3;
 const MAX_LENGTH = 800;
 
+// On the device (and on the XS device model of the tests) functions have no `name`, so the names
+// of built-in classes come from this table of their prototypes.
+const BUILTIN_CLASSES = [
+  'Object', 'Array', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Promise', 'ArrayBuffer', 'DataView',
+  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
+  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Number', 'String', 'Boolean',
+  'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError',
+];
+let builtinNames: Map<object, string> | undefined;
+
+function builtinName(proto: object): string | undefined {
+  if (!builtinNames) {
+    builtinNames = new Map();
+    for (const name of BUILTIN_CLASSES) {
+      const ctor = (globalThis as Record<string, unknown>)[name] as { prototype?: object } | undefined;
+      if (ctor?.prototype) builtinNames.set(ctor.prototype, name);
+    }
+  }
+  return builtinNames.get(proto);
+}
+
 function ctorName(o: object): string {
   const proto = Object.getPrototypeOf(o);
   if (proto === null) return '[Object: null prototype]';
-  const name = proto.constructor?.name;
+  const name = builtinName(proto) ?? proto.constructor?.name;
+  return typeof name === 'string' ? name : '';
+}
+
+/** A class's name for messages: its `name`, else (nameless on the device) a built-in's or its prototype's `name`. */
+function className(f: object): string {
+  const { name: own, prototype: proto } = f as { name?: unknown; prototype?: unknown };
+  if (typeof own === 'string' && own) return own;
+  if (typeof proto !== 'object' || proto === null) return '';
+  const name = builtinName(proto) ?? (proto as { name?: unknown }).name;
   return typeof name === 'string' ? name : '';
 }
 
@@ -94,14 +124,14 @@ function render(v: unknown, depth: number, seen: object[]): string {
     if (Array.isArray(o)) return wrap('', '[', list(o, o.length, r), ']');
     if (ArrayBuffer.isView(o) && !(o instanceof DataView)) {
       const ta = o as unknown as ArrayLike<unknown> & Iterable<unknown>;
-      return wrap(`${name}(${ta.length}) `, '[', list(ta, ta.length, r), ']');
+      return wrap(`${name || 'TypedArray'}(${ta.length}) `, '[', list(ta, ta.length, r), ']');
     }
     if (o instanceof ArrayBuffer) return `ArrayBuffer { byteLength: ${o.byteLength} }`;
-    if (o instanceof Map) return wrap(`${name}(${o.size}) `, '{', list(o, o.size, ([k, x]) => `${r(k)} => ${r(x)}`), '}');
-    if (o instanceof Set) return wrap(`${name}(${o.size}) `, '{', list(o, o.size, r), '}');
+    if (o instanceof Map) return wrap(`${name || 'Map'}(${o.size}) `, '{', list(o, o.size, ([k, x]) => `${r(k)} => ${r(x)}`), '}');
+    if (o instanceof Set) return wrap(`${name || 'Set'}(${o.size}) `, '{', list(o, o.size, r), '}');
     const keys = ownEnumerableKeys(o);
     const items = list(keys, keys.length, (k) => `${renderKey(k)}: ${r((o as any)[k])}`);
-    return wrap(name === 'Object' ? '' : `${name} `, '{', items, '}');
+    return wrap(name === 'Object' || name === '' ? '' : `${name} `, '{', items, '}');
   } finally {
     seen.pop();
   }
@@ -299,7 +329,7 @@ function checkError(error: unknown, expected: Expected, operator: string, messag
   if (typeof expected === 'function') {
     if (expected.prototype !== undefined && error instanceof expected) return;
     if (expected === Error || Object.prototype.isPrototypeOf.call(Error, expected)) {
-      raise(message, `The error is expected to be an instance of "${expected.name}". Received ${inspect(error)}`,
+      raise(message, `The error is expected to be an instance of "${className(expected)}". Received ${inspect(error)}`,
         operator, error, expected);
     }
     const result = (expected as (e: unknown) => unknown).call({}, error);

@@ -7,9 +7,15 @@
 //
 // XS (xsnap) has no timers besides setImmediate, so async progress only comes from promise jobs
 // and setImmediate callbacks. This shim wraps setImmediate to count pending callbacks: when a
-// test is still pending and no callback is queued, nothing can ever settle it, so it fails
-// immediately as "never settled" instead of letting xsnap exit silently. A wall-clock timeout
-// (default 20000 ms, like .mocharc.json) covers tests that spin forever.
+// test is still pending, no callback is queued and no promise job is left, nothing can ever settle
+// it, so it fails at once as "never settled" instead of letting xsnap exit silently. With the
+// device model's job order (docs/testing.md) promise jobs can still be queued when a
+// setImmediate callback runs, so the watchdog asks the patched xsnap (`xsnapPendingJobs()`).
+// A wall-clock timeout (default 20000 ms, like .mocharc.json) covers tests that spin forever.
+//
+// Each test and hook body starts from its own setImmediate callback, i.e. from a fresh, shallow JS
+// stack like a callback on the device, so the runner's frames do not eat into the 512-slot stack
+// of the device model.
 import { inspect } from './assert';
 
 type Done = (err?: unknown) => void;
@@ -51,7 +57,7 @@ const out: (s: string) => void =
   typeof g.print === 'function' ? (g.print as (s: string) => void) : (s) => console.log(s);
 const now: () => number =
   typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
-const config = (g.XS_MOCHA ?? {}) as { timeout?: number; file?: string };
+const config = (g.XS_MOCHA ?? {}) as { timeout?: number; file?: string; verbose?: boolean };
 const DEFAULT_TIMEOUT = config.timeout ?? 20000;
 
 const newSuite = (title: string, parent: Suite | undefined): Suite => ({
@@ -127,6 +133,9 @@ let finished = false;
 let watchdogRunning = false;
 const uncaughtOutsideTests: unknown[] = [];
 const realSetImmediate = g.setImmediate as (cb: () => void) => unknown;
+/** Whether promise jobs are queued (a host function of the patched xsnap; plain xsnap drains them first). */
+const promiseJobsPending: () => boolean =
+  typeof g.xsnapPendingJobs === 'function' ? (g.xsnapPendingJobs as () => boolean) : () => false;
 
 function onUncaught(error: unknown) {
   if (active) active.finish({ status: 'failed', error });
@@ -137,11 +146,12 @@ if (typeof realSetImmediate === 'function') {
   g.setImmediate = (cb: (...args: unknown[]) => void, ...args: unknown[]) => {
     if (finished) return undefined;
     userPending++;
+    const callback = args.length === 0 ? cb : () => cb(...args);
     return realSetImmediate(() => {
       userPending--;
       if (finished) return;
       try {
-        cb(...args);
+        callback();
       } catch (e) {
         onUncaught(e); // like mocha: an uncaught error fails the running test instead of killing the process
       }
@@ -155,8 +165,8 @@ function watchdog() {
     watchdogRunning = false;
     return;
   }
-  // All promise jobs have drained before a setImmediate callback runs.
-  if (userPending === 0) {
+  // Nothing queued that could settle the test: no setImmediate callback, no promise job.
+  if (userPending === 0 && !promiseJobsPending()) {
     call.finish({ status: 'failed', error: new Error('never settled: the test is still pending but no setImmediate work or promise job is left') });
   } else if (call.ms > 0 && call.ms < 2 ** 31 && now() - call.start > call.ms) {
     call.finish({ status: 'failed', error: new Error(`Timeout of ${call.ms}ms exceeded`) });
@@ -165,6 +175,7 @@ function watchdog() {
 }
 
 const PENDING = Symbol('pending');
+const INVOKE = Symbol('invoke');
 
 function suiteTimeout(suite: Suite | undefined): number {
   for (let s = suite; s; s = s.parent) if (s.timeout !== undefined) return s.timeout;
@@ -187,7 +198,7 @@ function callFn(fn: Fn, suite: Suite): Promise<Outcome> {
       },
     };
     const fail = (error: unknown) => call.finish({ status: 'failed', error });
-    const ctx: Context = {
+    const ctx: Context & { [INVOKE]: Fn } = {
       timeout(ms?: number) {
         if (ms === undefined) return call.ms;
         call.ms = ms;
@@ -199,22 +210,14 @@ function callFn(fn: Fn, suite: Suite): Promise<Outcome> {
       skip() {
         throw PENDING;
       },
+      [INVOKE]: fn,
     };
     const done: Done = (err) => (err ? fail(err) : call.finish({ status: 'passed' }));
-    // Named so that formatError() can cut the runner's own frames off the stack
-    // (not a tail call: XS implements proper tail calls, which would drop this frame).
-    const xsMochaInvoke = () => {
-      const result = fn.call(ctx, done);
-      return result;
-    };
-    active = call;
-    try {
-      if (fn.length > 0) {
-        xsMochaInvoke();
-      } else {
-        const result = xsMochaInvoke() as PromiseLike<unknown> | undefined;
-        if (result && typeof result.then === 'function') {
-          result.then(
+    const settle = (result: unknown) => {
+      if (fn.length === 0) {
+        const promise = result as PromiseLike<unknown> | undefined;
+        if (promise && typeof promise.then === 'function') {
+          promise.then(
             () => call.finish({ status: 'passed' }),
             (err) => fail(err ?? new Error(`Promise rejected with no or falsy reason (${String(err)})`)),
           );
@@ -222,13 +225,32 @@ function callFn(fn: Fn, suite: Suite): Promise<Outcome> {
           call.finish({ status: 'passed' });
         }
       }
-    } catch (err) {
-      fail(err);
-    }
-    if (!settled && !watchdogRunning && typeof realSetImmediate === 'function') {
-      watchdogRunning = true;
-      realSetImmediate(watchdog);
-    }
+      if (!settled && !watchdogRunning && typeof realSetImmediate === 'function') {
+        watchdogRunning = true;
+        realSetImmediate(watchdog);
+      }
+    };
+    const begin = () => {
+      active = call;
+      call.start = now();
+    };
+    // Runs from its own setImmediate callback, so the body starts on a fresh stack with only this
+    // small frame under it (the body is called as a method of its context: no
+    // Function.prototype.call frame either). Named so that formatError() can cut the runner's
+    // frames off the stack.
+    const xsMochaInvoke = () => {
+      begin();
+      let result: unknown;
+      try {
+        result = ctx[INVOKE](done); // not a tail call: XS has proper tail calls, which would drop this frame
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      settle(result);
+    };
+    if (typeof realSetImmediate === 'function') realSetImmediate(xsMochaInvoke);
+    else xsMochaInvoke();
   });
 }
 
@@ -252,7 +274,6 @@ function formatError(error: unknown): string {
   // Keep the user's frames: drop the assertion helpers on top and the runner below the test.
   const cut = frames.findIndex((l) => /\bxsMochaInvoke\b/.test(l));
   if (cut >= 0) frames = frames.slice(0, cut);
-  if (/^\s*at call \(/.test(frames[frames.length - 1] ?? '')) frames.pop();
   while (/^\s*at (AssertionError|raise) \(/.test(frames[0] ?? '')) frames.shift();
   lines.push(...frames.map((l) => `  ${l.trim()}`));
   return lines.join('\n');
@@ -299,6 +320,8 @@ async function runHooks(suite: Suite, kind: HookKind, label: string): Promise<'o
 
 async function runTest(test: Test) {
   const chain = ancestors(test.parent);
+  // XS_TEST_VERBOSE=1: name each test as it starts, to find the one that crashes xsnap
+  if (config.verbose) out(`  - ${fullTitle(test.parent, test.title)}`);
   for (const s of chain) {
     const r = await runHooks(s, 'beforeEach', `"before each" hook for "${test.title}"`);
     if (r === 'pending') {
@@ -356,12 +379,14 @@ async function runSuite(suite: Suite) {
 }
 
 /**
- * Loads the test file (a dynamic import, so that errors at load time are caught),
- * runs all collected tests and prints the summary; the last line is `N passed, N failed`.
+ * Runs all collected tests and prints the summary; the last line is `N passed, N failed`.
+ * `load`, if given, loads the test file first (e.g. a dynamic import, so that errors at load time
+ * are caught); run-tests.mjs imports the test file statically instead and catches those errors
+ * around the whole bundle.
  */
-export async function run(load: () => Promise<unknown>): Promise<void> {
+export async function run(load?: () => Promise<unknown>): Promise<void> {
   try {
-    await load();
+    await load?.();
   } catch (err) {
     reportFailure(`loading ${config.file ?? 'test file'}`, err);
   }
