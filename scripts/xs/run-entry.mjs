@@ -7,12 +7,13 @@
 // `console` that writes through xsnap's print() (stdout). Output is streamed; the exit code is
 // xsnap's: 0 normally, non-zero (5) if the entry throws while loading or an exception escapes a
 // setImmediate callback. The bundle is written to build/xs-run/<entry name>.mjs.
+// Like run-tests.mjs it runs on the XS device model (docs/testing.md); XS_DEVICE_MODEL=0 turns it off.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureXsnap, ROOT } from './build-xsnap.mjs';
-import { bundle, PRELUDE, rel, spec, xsnapCommand } from './bundle.mjs';
+import { bundleProgram, deviceModelEnabled, rel, spec, xsnapCommand, xsnapEnv } from './bundle.mjs';
 
 async function main() {
   const [entryArg, ...args] = process.argv.slice(2);
@@ -27,19 +28,23 @@ async function main() {
   }
   const xsnap = ensureXsnap();
   const outfile = path.join(ROOT, 'build/xs-run', `${rel(entry).replace(/\.[cm]?[jt]s$/, '').replace(/[/\\]/g, '__')}.mjs`);
-  // A dynamic import so that a throw while loading the entry is caught: xsnap would silently
-  // ignore it. Re-throwing from setImmediate makes xsnap report it and exit non-zero.
-  const contents = [
-    `import ${spec(PRELUDE)};`,
-    `import(${spec(entry)}).catch((error) => setImmediate(() => { throw error; }));`,
-  ].join('\n');
-  const error = await bundle({ contents, outfile, banner: `globalThis.XS_ARGS = ${JSON.stringify(args)};` });
+  // The entry is loaded by a dynamic import (bundleProgram) so that a throw while loading it is
+  // caught: xsnap would silently ignore it. Re-throwing from setImmediate makes xsnap report it
+  // and exit non-zero.
+  const model = deviceModelEnabled();
+  const error = await bundleProgram({
+    mainContents: `import ${spec(entry)};`,
+    outfile,
+    model,
+    banner: `globalThis.XS_ARGS = ${JSON.stringify(args)};`,
+    onLoadError: '(error) => setImmediate(() => { throw error; })',
+  });
   if (error) {
     console.error(`run-entry: bundling ${rel(entry)} failed:\n${error}`);
     return 1;
   }
   const [cmd, ...argv] = xsnapCommand(xsnap, outfile);
-  const child = spawn(cmd, argv, { stdio: 'inherit' });
+  const child = spawn(cmd, argv, { stdio: 'inherit', env: xsnapEnv({ model }) });
   return new Promise((resolve) => {
     child.on('error', (err) => {
       console.error(`run-entry: cannot run xsnap: ${err.message}`);

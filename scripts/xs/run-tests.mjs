@@ -8,12 +8,17 @@
 // file cannot hide the results of the others. `filter` keeps files whose path contains it.
 // Files named *.node.test.ts are Node-only and skipped here. The last line printed is the grand
 // total `N passed, N failed`; the exit code is 1 if anything failed or crashed, or no test ran.
-// Env: XS_TEST_FILE_TIMEOUT_MS (default 300000) kills an xsnap process that runs too long.
+// Env: XS_TEST_FILE_TIMEOUT_MS (default 300000) kills an xsnap process that runs too long;
+// XS_TEST_VERBOSE=1 prints each test's title as it starts (to find the one that crashes xsnap).
+// The tests run on the XS device model (docs/testing.md: frozen built-ins, nameless functions, the
+// Pico's 512-slot stack and job order); XS_DEVICE_MODEL=0 runs them on plain xsnap instead.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureXsnap, ROOT } from './build-xsnap.mjs';
-import { bundle, MOCHA_SHIM, PRELUDE, rel, runCaptured, spec } from './bundle.mjs';
+import {
+  bundleProgram, deviceModelEnabled, MOCHA_SHIM, PICO_STACK_SLOTS, rel, runCaptured, spec, xsnapEnv,
+} from './bundle.mjs';
 
 const TEST_DIR = path.join(ROOT, 'host-tests');
 const OUT_DIR = path.join(ROOT, 'build/xs-tests');
@@ -31,21 +36,29 @@ function mochaTimeout() {
 }
 
 /** @returns {Promise<{ passed: number, failed: number, text: string }>} */
-async function runFile(xsnap, file, timeout) {
+async function runFile(xsnap, file, timeout, model) {
   const name = rel(file);
   if (name.endsWith('.node.test.ts')) return { passed: 0, failed: 0, text: `${name}: skipped on XS (Node-only test)` };
   const t0 = Date.now();
   const outfile = path.join(OUT_DIR, `${name.replace(/\.ts$/, '').replace(/[/\\]/g, '__')}.mjs`);
-  const contents = [
-    `import ${spec(PRELUDE)};`,
+  // The test file is imported statically (flat modules, see bundleProgram); a throw while loading
+  // it is reported here in the shim's format.
+  const mainContents = [
     `import { run } from ${spec(MOCHA_SHIM)};`,
-    `run(() => import(${spec(file)}));`,
+    `import ${spec(file)};`,
+    'run();',
   ].join('\n');
-  const banner = `globalThis.XS_MOCHA = ${JSON.stringify({ timeout, file: name })};`;
-  const buildError = await bundle({ contents, outfile, banner });
+  const verbose = process.env.XS_TEST_VERBOSE === '1';
+  const banner = `globalThis.XS_MOCHA = ${JSON.stringify({ timeout, file: name, verbose })};`;
+  const onLoadError = `(error) => {
+    const text = String((error && error.stack) || error).split('\\n').map((l) => '     ' + l.trim()).join('\\n');
+    print(${JSON.stringify(`  1) loading ${name}:`)} + '\\n' + text);
+    print('0 passed, 1 failed');
+  }`;
+  const buildError = await bundleProgram({ mainContents, outfile, model, banner, onLoadError });
   if (buildError) return { passed: 0, failed: 1, text: `${name}: BUNDLE FAILED\n${indent(buildError)}` };
 
-  const { code, signal, timedOut, output } = await runCaptured(xsnap, outfile, FILE_TIMEOUT_MS);
+  const { code, signal, timedOut, output } = await runCaptured(xsnap, outfile, FILE_TIMEOUT_MS, xsnapEnv({ model }));
   const lines = output.replace(/\n$/, '').split('\n');
   const idx = lines.findLastIndex((l) => SUMMARY.test(l));
   let passed = 0;
@@ -86,13 +99,17 @@ async function main() {
   const xsnap = ensureXsnap();
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const timeout = mochaTimeout();
+  const model = deviceModelEnabled();
+  console.log(model
+    ? `XS device model on (frozen built-ins, nameless functions, ${PICO_STACK_SLOTS}-slot stack, Pico job order); XS_DEVICE_MODEL=0 turns it off`
+    : 'XS device model off (XS_DEVICE_MODEL=0): plain xsnap');
 
   // Run files in parallel (one xsnap each), print results in file order.
   const slots = files.map(deferred);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
-      slots[i].resolve(await runFile(xsnap, files[i], timeout).catch((err) =>
+      slots[i].resolve(await runFile(xsnap, files[i], timeout, model).catch((err) =>
         ({ passed: 0, failed: 1, text: `${rel(files[i])}: RUNNER ERROR\n${indent(String(err?.stack ?? err))}` })));
     }
   };
