@@ -1,4 +1,4 @@
-import { ClosedError, current, spawn, type Gen, type Op, type TaskFn } from "../sched/index";
+import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type TaskFn } from "../sched/index";
 import { Job } from "./jobs";
 import { show } from "./time";
 
@@ -161,7 +161,12 @@ export class Console {
         throw e;
       }
       const out = yield* this.execute(line);
-      if (out.length > 0) yield* io.write(out.join("\n") + "\n");
+      // a line at a time, with a checkpoint between: on a device, formatting and encoding a long answer
+      // in one step kept the loop busy for 200 ms
+      for (let i = 0; i < out.length; i++) {
+        yield* io.write(out[i] + "\n");
+        yield* checkpoint();
+      }
     }
   }
 }
