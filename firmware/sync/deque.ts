@@ -6,6 +6,8 @@ export class Deque<T> {
   private buf: (T | undefined)[];
   private head = 0;
   private n = 0;
+  /** absolute position of the front element: push returns positions, removeAt takes them */
+  private base = 0;
 
   constructor(capacity = 8) {
     this.buf = new Array<T | undefined>(Math.max(1, capacity));
@@ -15,10 +17,11 @@ export class Deque<T> {
     return this.n;
   }
 
-  push(v: T): void {
+  /** Append `v`; returns its absolute position (stable while it stays in, for {@link removeAt}). */
+  push(v: T): number {
     if (this.n === this.buf.length) this.grow();
     this.buf[(this.head + this.n) % this.buf.length] = v;
-    this.n++;
+    return this.base + this.n++;
   }
 
   /** Put `v` back at the front. */
@@ -27,6 +30,7 @@ export class Deque<T> {
     this.head = (this.head - 1 + this.buf.length) % this.buf.length;
     this.buf[this.head] = v;
     this.n++;
+    this.base--;
   }
 
   shift(): T | undefined {
@@ -35,22 +39,20 @@ export class Deque<T> {
     this.buf[this.head] = undefined;
     this.head = (this.head + 1) % this.buf.length;
     this.n--;
+    this.base++;
     return v;
   }
 
-  /** Remove the last element equal to `v` (searching from the back); returns whether one was found. */
-  removeLast(v: T): boolean {
-    for (let i = this.n - 1; i >= 0; i--) {
-      const j = (this.head + i) % this.buf.length;
-      if (this.buf[j] !== v) continue;
-      for (let k = i; k < this.n - 1; k++) {
-        this.buf[(this.head + k) % this.buf.length] = this.buf[(this.head + k + 1) % this.buf.length];
-      }
-      this.buf[(this.head + this.n - 1) % this.buf.length] = undefined;
-      this.n--;
-      return true;
+  /** Remove the element at absolute position `pos` (from push); false if it is no longer in. */
+  removeAt(pos: number): boolean {
+    const i = pos - this.base;
+    if (i < 0 || i >= this.n) return false;
+    for (let k = i; k < this.n - 1; k++) {
+      this.buf[(this.head + k) % this.buf.length] = this.buf[(this.head + k + 1) % this.buf.length];
     }
-    return false;
+    this.buf[(this.head + this.n - 1) % this.buf.length] = undefined;
+    this.n--;
+    return true;
   }
 
   private grow(): void {

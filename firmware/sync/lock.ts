@@ -55,7 +55,10 @@ export class Lock implements Waitable {
 
   /** Release the lock: the next waiter (if any) gets it at once. */
   release(): void {
-    if (this.holder === null) throw new InvalidStateError("release of a Lock that is not locked");
+    const h = this.holder;
+    if (h === null) throw new InvalidStateError("release of a Lock that is not locked");
+    // handed to a waiter that has not run yet: a second release would take it back from that waiter
+    if (h.waitOn === this) throw new InvalidStateError(`release of a Lock already handed to task ${h.name}`);
     this.handOff();
   }
 

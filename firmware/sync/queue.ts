@@ -31,17 +31,16 @@ abstract class Waiters implements Waitable {
 }
 
 class Getters extends Waiters {
-  /** a getter was handed `item` but is cancelled before it ran: the item goes back to the front */
+  /** a getter was handed `item` but is cancelled before it ran: the item goes back (if it still fits) */
   undoWake(_t: Task, item: unknown): boolean {
-    this.queue.giveBack(item);
-    return true;
+    return this.queue.giveBack(item);
   }
 }
 
 class Putters extends Waiters {
-  /** a putter whose item was taken in is cancelled before it ran: take the item out again if it is still there */
-  undoWake(_t: Task, item: unknown): boolean {
-    return this.queue.takeBack(item);
+  /** a putter whose item was taken in (at `pos`) is cancelled before it ran: take exactly that item out */
+  undoWake(_t: Task, pos: unknown): boolean {
+    return this.queue.takeBack(pos as number);
   }
 }
 
@@ -172,25 +171,37 @@ export class Queue<T> implements AsyncIterable<T> {
   /** @internal remove the front item; a freed slot goes to the longest-waiting putter. */
   take(): unknown {
     const item = this.items.shift();
-    const p = this.putters.q.first;
-    if (p !== null && (this.maxsize === 0 || this.items.length < this.maxsize)) {
-      this.putters.q.shift();
-      const v = p.value;
-      this.items.push(v as T);
-      p.sched.wake(p, v); // the item stays with the putter until it runs, for undoWake
-    }
+    this.admit();
     return item;
   }
 
-  /** @internal an item handed to a cancelled getter comes back to the front (or to the next getter). */
-  giveBack(item: unknown): void {
-    const g = this.getters.q.shift();
-    if (g !== null) g.sched.wake(g, item);
-    else this.items.unshift(item as T);
+  /** A slot is free: move the first waiting putter's item in and wake it with the item's position. */
+  private admit(): void {
+    const p = this.putters.q.first;
+    if (p !== null && (this.maxsize === 0 || this.items.length < this.maxsize)) {
+      this.putters.q.shift();
+      const pos = this.items.push(p.value as T);
+      p.sched.wake(p, pos); // for undoWake: exactly this item, even if equal ones follow
+    }
   }
 
-  /** @internal a cancelled putter's item leaves the buffer if it is still there */
-  takeBack(item: unknown): boolean {
-    return this.items.removeLast(item as T);
+  /**
+   * @internal An item handed to a cancelled getter comes back to the front (or to the next getter). If
+   * the queue has filled up meanwhile there is no room: the get happened, and the getter keeps the item
+   * (its cancel is raised at its next operation), so a Queue(n) never holds more than n.
+   */
+  giveBack(item: unknown): boolean {
+    const g = this.getters.q.shift();
+    if (g !== null) g.sched.wake(g, item);
+    else if (this.maxsize === 0 || this.items.length < this.maxsize) this.items.unshift(item as T);
+    else return false;
+    return true;
+  }
+
+  /** @internal a cancelled putter's item (at `pos`) leaves the buffer if it is still there */
+  takeBack(pos: number): boolean {
+    if (!this.items.removeAt(pos)) return false; // already taken: the put happened
+    this.admit();
+    return true;
   }
 }

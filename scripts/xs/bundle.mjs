@@ -10,8 +10,19 @@ import { ROOT } from './build-xsnap.mjs';
 export const PRELUDE = path.join(ROOT, 'scripts/xs/prelude.mjs');
 export const DEVICE_PRELUDE = path.join(ROOT, 'scripts/xs/device-prelude.mjs');
 export const MOCHA_SHIM = path.join(ROOT, 'host-tests/lib/xs-mocha-shim.ts');
-/** The Pico's JS stack in slots (Moddable build/devices/pico/manifest.json `creation.stack`). */
-export const PICO_STACK_SLOTS = 512;
+/**
+ * The firmware's JS stack on the Pico, in slots: the project manifest's pico `creation.stack`, else
+ * Moddable's default for the pico (build/devices/pico/manifest.json: 512). The tests run on that size.
+ */
+export const PICO_STACK_SLOTS = (() => {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
+    const n = m?.platforms?.pico?.creation?.stack;
+    return typeof n === 'number' && n > 0 ? n : 512;
+  } catch {
+    return 512;
+  }
+})();
 const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((p) => fs.existsSync(p));
 
 export const rel = (p) => path.relative(ROOT, p).split(path.sep).join('/');
