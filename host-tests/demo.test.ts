@@ -244,4 +244,17 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       assert.match(r.demo.status()[2]!, /^modem: no answer \d+ ms ago \(4 commands, 1 unanswered\)$/);
     });
   });
+
+  it("console: service stop env stops the EEPROM writes, and start brings them back", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(11000); // samples at 0.066, 5.066, 10.066
+      const stored = (): number => r.lines(/EEPROM record #/).length;
+      assert.equal(stored(), 3);
+      assert.equal(yield* r.ask("service stop env"), "stopped: env\n");
+      yield* sleepMs(20000);
+      assert.equal(stored(), 3, "no record is written once env is stopped");
+      assert.match(yield* r.ask("services"), /^○ env - .* inactive/m);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 // Types for the part of bundle.mjs that the TypeScript tests use.
 export const PICO_STACK_SLOTS: number;
+export const FIRMWARE_STACK_SLOTS: number;
 export function deviceModelEnabled(env?: Record<string, string | undefined>): boolean;
 export interface XsRun {
   code: number | null;

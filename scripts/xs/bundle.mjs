@@ -10,17 +10,19 @@ import { ROOT } from './build-xsnap.mjs';
 export const PRELUDE = path.join(ROOT, 'scripts/xs/prelude.mjs');
 export const DEVICE_PRELUDE = path.join(ROOT, 'scripts/xs/device-prelude.mjs');
 export const MOCHA_SHIM = path.join(ROOT, 'host-tests/lib/xs-mocha-shim.ts');
+/** Moddable's default JS stack for the Pico, in slots (build/devices/pico/manifest.json `creation.stack`). */
+export const PICO_STACK_SLOTS = 512;
 /**
  * The firmware's JS stack on the Pico, in slots: the project manifest's pico `creation.stack`, else
- * Moddable's default for the pico (build/devices/pico/manifest.json: 512). The tests run on that size.
+ * Moddable's default. The test suites run on that size.
  */
-export const PICO_STACK_SLOTS = (() => {
+export const FIRMWARE_STACK_SLOTS = (() => {
   try {
     const m = JSON.parse(fs.readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
     const n = m?.platforms?.pico?.creation?.stack;
-    return typeof n === 'number' && n > 0 ? n : 512;
+    return typeof n === 'number' && n > 0 ? n : PICO_STACK_SLOTS;
   } catch {
-    return 512;
+    return PICO_STACK_SLOTS;
   }
 })();
 const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((p) => fs.existsSync(p));

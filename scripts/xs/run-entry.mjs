@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureXsnap, ROOT } from './build-xsnap.mjs';
-import { bundleProgram, deviceModelEnabled, rel, spec, xsnapCommand, xsnapEnv } from './bundle.mjs';
+import { bundleProgram, deviceModelEnabled, FIRMWARE_STACK_SLOTS, rel, spec, xsnapCommand, xsnapEnv } from './bundle.mjs';
 
 async function main() {
   const [entryArg, ...args] = process.argv.slice(2);
@@ -44,7 +44,7 @@ async function main() {
     return 1;
   }
   const [cmd, ...argv] = xsnapCommand(xsnap, outfile);
-  const child = spawn(cmd, argv, { stdio: 'inherit', env: xsnapEnv({ model }) });
+  const child = spawn(cmd, argv, { stdio: 'inherit', env: xsnapEnv({ model, stackSlots: FIRMWARE_STACK_SLOTS }) });
   return new Promise((resolve) => {
     child.on('error', (err) => {
       console.error(`run-entry: cannot run xsnap: ${err.message}`);

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureXsnap, ROOT } from './build-xsnap.mjs';
 import {
-  bundleProgram, deviceModelEnabled, MOCHA_SHIM, PICO_STACK_SLOTS, rel, runCaptured, spec, xsnapEnv,
+  bundleProgram, deviceModelEnabled, FIRMWARE_STACK_SLOTS, MOCHA_SHIM, rel, runCaptured, spec, xsnapEnv,
 } from './bundle.mjs';
 
 const TEST_DIR = path.join(ROOT, 'host-tests');
@@ -58,7 +58,7 @@ async function runFile(xsnap, file, timeout, model) {
   const buildError = await bundleProgram({ mainContents, outfile, model, banner, onLoadError });
   if (buildError) return { passed: 0, failed: 1, text: `${name}: BUNDLE FAILED\n${indent(buildError)}` };
 
-  const { code, signal, timedOut, output } = await runCaptured(xsnap, outfile, FILE_TIMEOUT_MS, xsnapEnv({ model }));
+  const { code, signal, timedOut, output } = await runCaptured(xsnap, outfile, FILE_TIMEOUT_MS, xsnapEnv({ model, stackSlots: FIRMWARE_STACK_SLOTS }));
   const lines = output.replace(/\n$/, '').split('\n');
   const idx = lines.findLastIndex((l) => SUMMARY.test(l));
   let passed = 0;
@@ -101,7 +101,7 @@ async function main() {
   const timeout = mochaTimeout();
   const model = deviceModelEnabled();
   console.log(model
-    ? `XS device model on (frozen built-ins, nameless functions, ${PICO_STACK_SLOTS}-slot stack, Pico job order); XS_DEVICE_MODEL=0 turns it off`
+    ? `XS device model on (frozen built-ins, nameless functions, the firmware's ${FIRMWARE_STACK_SLOTS}-slot Pico stack, Pico job order); XS_DEVICE_MODEL=0 turns it off`
     : 'XS device model off (XS_DEVICE_MODEL=0): plain xsnap');
 
   // Run files in parallel (one xsnap each), print results in file order.
