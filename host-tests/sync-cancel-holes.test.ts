@@ -1,7 +1,8 @@
 import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
 import { InvalidStateError, checkpoint, spawn, sleepMs, type Gen } from "../firmware/sched/index";
-import { Lock, Queue } from "../firmware/sync/index";
+import { Broker, Lock, Queue } from "../firmware/sync/index";
+import { isReadNack } from "../drivers/htu21d/htu21d";
 
 // Regression tests for cancellation holes (issue "Cancellation and failures that user code cannot lose").
 describe("cancel holes in the primitives", () => {
@@ -77,5 +78,38 @@ describe("cancel holes in the primitives", () => {
       assert.equal(l.locked, false);
     });
     assert.deepEqual(log.items, ["second release: InvalidStateError@0", "w has it@0"]);
+  });
+});
+
+describe("HTU21D: only the bus's NACK means 'still converting'", () => {
+  it("a read NACK is retried; a closed bus or any other error is raised as it is", () => {
+    assert.equal(isReadNack(new Error("read failed: no ACK from 0x40")), true); // the simulated bus
+    assert.equal(isReadNack(new Error("read failed")), true); // Moddable's pico and esp32 ports
+    assert.equal(isReadNack(new Error("I2C closed")), false);
+    assert.equal(isReadNack(new TypeError("read failed")), false);
+    assert.equal(isReadNack(new RangeError("invalid count")), false);
+    assert.equal(isReadNack("read failed"), false);
+  });
+});
+
+describe("Broker: task subscribers are bounded", () => {
+  it("a burst published from outside tasks starts at most maxTasks tasks; the rest are dropped and counted", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const bus = new Broker();
+      const sub = bus.subscribe("btn/#", function* (topic: string, n: number): Gen<void> {
+        yield* sleepMs(10);
+        log.add(`${topic} ${n}`);
+      });
+      sub.maxTasks = 2;
+      let delivered = 0;
+      for (let i = 0; i < 5; i++) delivered += bus.publish("btn/a", i); // as an IO callback would, in one go
+      assert.equal(delivered, 2);
+      assert.equal(sub.dropped, 3);
+      yield* sleepMs(20);
+      assert.equal(bus.publish("btn/a", 5), 1); // room again once they ended
+      yield* sleepMs(20);
+    });
+    assert.deepEqual(log.items, ["btn/a 0@10", "btn/a 1@10", "btn/a 5@30"]);
   });
 });

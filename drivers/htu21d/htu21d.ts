@@ -189,7 +189,8 @@ export class HTU21D {
   private readonly receive = (bus: I2C): Uint8Array | null => {
     try {
       return new Uint8Array(bus.read(this.readLen));
-    } catch {
+    } catch (e) {
+      if (!isReadNack(e)) throw e; // a closed bus, a bug: not "still converting"
       this.count.nacks++;
       return null;
     }
@@ -490,6 +491,16 @@ function* continuousGen(d: HTU21D, periodMs: number): Gen<void> {
     if (next < t) next = t + periodMs - ((t - next) % periodMs); // skip missed periods, stay on the grid
     yield* sleepMs(next - t);
   }
+}
+
+/**
+ * True for the error an ECMA-419 I2C read raises when the device does not acknowledge its address: a plain
+ * Error "read failed..." (Moddable's ports: modules/io/i2c/{pico,esp32}; the simulated bus says the same).
+ * The HTU21D NACKs its read address while it converts; any other error (a closed bus, a TypeError) is
+ * not that and is raised.
+ */
+export function isReadNack(e: unknown): boolean {
+  return e instanceof Error && e.name === "Error" && e.message.startsWith("read failed");
 }
 
 function checkResolution(r: unknown): void {

@@ -1,7 +1,8 @@
-import { ClosedError, WouldBlock } from "../sched/errors";
+import { ClosedError, WouldBlock, isCancelled } from "../sched/errors";
 import { currentTaskOrNull } from "../sched/op";
 import { activeScheduler, type Scheduler } from "../sched/scheduler";
 import { isTaskFunction } from "../sched/util";
+import type { Task, TaskWatcher } from "../sched/task";
 
 type Fn = (topic: string, message: any, ...args: any[]) => unknown;
 
@@ -20,9 +21,12 @@ const PUT = 3;
  * One `subscribe()`: what it matches, where it delivers, how many messages it dropped.
  * Memory: one object of 9 fields plus the pattern's levels (an array of strings).
  */
-export class Subscription {
-  /** Messages not delivered because the target queue was full (or closed). */
+export class Subscription implements TaskWatcher {
+  /** Messages not delivered: the target queue was full (or closed), or `maxTasks` tasks were running. */
   dropped = 0;
+  /** For a generator or async subscriber: at most this many of its tasks run at once (default 4). */
+  maxTasks = 4;
+  /** @internal tasks of this subscription still running */ running = 0;
   /** Messages delivered. */
   delivered = 0;
   /** @internal */ active = true;
@@ -36,6 +40,14 @@ export class Subscription {
   ) {
     this.levels = pattern.split("/");
     this.kind = kindOf(target);
+  }
+
+  /** @internal a task started for a message ended: its failure is reported, never lost */
+  childDone(t: Task): void {
+    this.running--;
+    if (t.error !== undefined && !isCancelled(t.error)) {
+      t.sched.report(t.error, { task: t, message: `Broker subscriber to "${this.pattern}" failed` });
+    }
   }
 
   /** Stop delivering (also to a publish in progress). Safe to call twice. */
@@ -99,7 +111,9 @@ export function topicMatches(levels: readonly string[], topic: string): boolean 
  * IO callbacks. A subscriber is one of:
  *  - a plain function: called synchronously with `(topic, message, ...args)`; if it throws, the error
  *    goes to the scheduler's exception handler and delivery to the others goes on;
- *  - a generator or async function: started as a new task per message with `(topic, message, ...args)`;
+ *  - a generator or async function: started as a new task per message with `(topic, message, ...args)`,
+ *    at most `subscription.maxTasks` (4) at once: a message that finds them all running is dropped and
+ *    counted in `dropped`; a failing task is reported through the exception handler;
  *  - an object with `set(message)` (Event, Message, ThreadSafeFlag): set with the message;
  *  - an object with `putNowait(message)` (Queue, RingbufQueue): a full (or closed) Queue drops the
  *    message and counts it in the subscription's `dropped`; a RingbufQueue overwrites its oldest.
@@ -186,9 +200,15 @@ function deliver(s: Subscription, topic: string, message: unknown): boolean {
         scheduler().report(e, { message: `Broker subscriber to "${s.pattern}" failed on "${topic}"` });
       }
       return true;
-    case SPAWN:
-      scheduler().spawnTask(`subscriber:${topic}`, target as Fn as (...a: unknown[]) => unknown, [topic, message, ...s.args]);
+    case SPAWN: {
+      // bounded: an IO callback publishing a burst must not start a task per message without limit
+      if (s.running >= s.maxTasks) return false;
+      const sched = scheduler();
+      const t = sched.spawnTask(`subscriber:${topic}`, target as Fn as (...a: unknown[]) => unknown, [topic, message, ...s.args]);
+      s.running++;
+      sched.watch(t, s);
       return true;
+    }
     case SET:
       (target as { set(m: unknown): void }).set(message);
       return true;
