@@ -130,9 +130,11 @@ describe("async tasks and foreign promises", () => {
   it("two async tasks awaiting foreign promises through external() both resume, each as itself", async () => {
     const log = new Log();
     await vrun(async () => {
-      const later = (ms: number, v: string): Promise<string> => new Promise((r) => setTimeout(() => r(v), ms));
-      const one = spawn("one", async () => { const v = await external(later(5, "a")); log.add(`${currentTaskOrNull()!.name} ${v}`); await sleepMs(1); return v; });
-      const two = spawn("two", async () => { const v = await external(later(1, "b")); log.add(`${currentTaskOrNull()!.name} ${v}`); await sleepMs(1); return v; });
+      // settled from host callbacks (setImmediate: Node and XS both have it), after 3 and 1 host turns
+      const later = (turns: number, v: string): Promise<string> =>
+        new Promise((r) => { const step = (k: number): void => void setImmediate(() => (k === 0 ? r(v) : step(k - 1))); step(turns); });
+      const one = spawn("one", async () => { const v = await external(later(3, "a")); log.add(`${currentTaskOrNull()!.name} ${v}`); await sleepMs(1); return v; });
+      const two = spawn("two", async () => { const v = await external(later(0, "b")); log.add(`${currentTaskOrNull()!.name} ${v}`); await sleepMs(1); return v; });
       assert.deepEqual(await gather([one, two]), ["a", "b"]);
     });
     assert.equal(log.items.length, 2);
