@@ -26,6 +26,14 @@ declare module "time" {
   export default Time;
 }
 
+declare module "debug" {
+  const Debug: {
+    /** No argument: run a full garbage collection now. */
+    gc(enable?: boolean): void;
+  };
+  export default Debug;
+}
+
 /** Moddable's console output (serial console in release builds, xsbug in debug builds). */
 declare function trace(...args: unknown[]): void;
 
