@@ -552,6 +552,7 @@ describe("HTU21D driver", () => {
       const htu = new HTU21D({ handle: htuHandle });
       const t0 = now();
       const eeTask = spawn(async () => eeHandle.use(async (bus) => { await sleepMs(3); return bus.read(1).byteLength; }));
+      await checkpoint(); // the EEPROM task takes the bus first
       const s = await htu.sample(); // queues behind the EEPROM for 3 ms
       const ee = await eeTask.join();
       return { rh: s.hygrometer.humidity, ms: now() - t0, ee };

@@ -1,4 +1,4 @@
-import { callAsync, composite } from "../../firmware/sched/body";
+import { composite } from "../../firmware/sched/body";
 import { ClosedError, InvalidStateError, TimeoutError, isCancelled, nameErrorClass } from "../../firmware/sched/errors";
 import { currentTask, type Op } from "../../firmware/sched/op";
 import { now, spawn } from "../../firmware/sched/api";
@@ -337,7 +337,7 @@ export class HTU21D {
   private run<R>(body: (d: HTU21D) => Gen<R>): Op<R> {
     if (this.closed) throw new ClosedError("HTU21D closed");
     const t = currentTask();
-    return composite(t, () => lockedGen(this, body), () => callAsync(t, lockedGen, [this, body]) as Promise<R>);
+    return composite(t, () => lockedGen(this, body));
   }
 
   // ---- internals used by the generator bodies below --------------------------------------

@@ -1,4 +1,4 @@
-import { callAsync, callGen, composite } from "../../firmware/sched/body";
+import { callGen, composite } from "../../firmware/sched/body";
 import { BusyError, ClosedError, InvalidStateError, TimeoutError } from "../../firmware/sched/errors";
 import { currentTask, op, type Op } from "../../firmware/sched/op";
 import type { Gen, Task, Waitable } from "../../firmware/sched/task";
@@ -277,7 +277,7 @@ export class ResourceHandle<D> {
     const t = currentTask();
     const h = this as ResourceHandle<unknown>;
     const f = fn as Body<unknown, unknown>;
-    return composite(t, () => useGen(h, t, f, timeoutMs, nowait) as Gen<R>, () => useAsync(h, t, f, timeoutMs, nowait) as Promise<R>);
+    return composite(t, () => useGen(h, t, f, timeoutMs, nowait) as Gen<R>);
   }
 
   /** @internal the bus is granted: record the wait, run onAcquire */
@@ -364,25 +364,3 @@ function* useGen(h: ResourceHandle<unknown>, t: Task, fn: Body<unknown, unknown>
   }
 }
 
-async function useAsync(h: ResourceHandle<unknown>, t: Task, fn: Body<unknown, unknown>, ms: number | undefined, nowait: boolean): Promise<unknown> {
-  const t0 = t.sched.now();
-  const waits = h.usage.waits;
-  let waited: boolean;
-  try {
-    if (nowait) checkNowait(h);
-    waited = ms === undefined ? await acquire(h) : await failAfter(ms, async () => await acquire(h));
-  } catch (e) {
-    h.abandoned(waits, ms !== undefined && e instanceof TimeoutError);
-    throw e instanceof TimeoutError && ms !== undefined ? timedOut(h, ms) : e;
-  }
-  const since = t.sched.now();
-  h.granted(waited, t0, since);
-  let entered = false;
-  try {
-    h.enter();
-    entered = true;
-    return await callAsync(t, fn, [h.bus], h.resource.adoptDelegate);
-  } finally {
-    h.leave(entered, since, t.sched.now());
-  }
-}

@@ -38,10 +38,6 @@ function* readLineGen(r: UartReader): Gen<string> {
   return yield* r.readLine();
 }
 
-async function readLineAsync(r: UartReader): Promise<string> {
-  return await r.readLine();
-}
-
 function* commandGen(h: HalfDuplex, text: string, quietMs: number, timeoutMs: number): Gen<string[]> {
   yield* h.lock.acquire();
   try {
@@ -50,23 +46,6 @@ function* commandGen(h: HalfDuplex, text: string, quietMs: number, timeoutMs: nu
     const lines: string[] = [];
     for (let wait = timeoutMs; ; wait = quietMs) {
       const r = yield* moveOnAfter(wait, readLineGen, h.reader);
-      if (r.timedOut) return lines;
-      const s = strip(r.value!);
-      if (s !== "") lines.push(s);
-    }
-  } finally {
-    h.lock.release();
-  }
-}
-
-async function commandAsync(h: HalfDuplex, text: string, quietMs: number, timeoutMs: number): Promise<string[]> {
-  await h.lock.acquire();
-  try {
-    h.reader.discard();
-    await h.writer.write(text);
-    const lines: string[] = [];
-    for (let wait = timeoutMs; ; wait = quietMs) {
-      const r = await moveOnAfter(wait, readLineAsync, h.reader);
       if (r.timedOut) return lines;
       const s = strip(r.value!);
       if (s !== "") lines.push(s);
@@ -119,7 +98,7 @@ export class HalfDuplex {
     const quiet = checkMs(options.quietMs ?? this.quietMs, "quietMs");
     const timeout = checkMs(options.timeoutMs ?? this.timeoutMs, "timeoutMs");
     const text = line + this.eol;
-    return composite(currentTask(), () => commandGen(this, text, quiet, timeout), () => commandAsync(this, text, quiet, timeout));
+    return composite(currentTask(), () => commandGen(this, text, quiet, timeout));
   }
 
   /** Number of commands waiting for their turn. */

@@ -70,13 +70,6 @@ function* readGen(q: ReadReq): Gen<unknown> {
   }
 }
 
-async function readAsync(q: ReadReq): Promise<unknown> {
-  for (;;) {
-    const v = await op<unknown, ReadReq>(tryReadBody, q);
-    if (v !== RETRY) return v;
-  }
-}
-
 function checkCount(n: number, max: number, what: string): void {
   if (typeof n !== "number" || !(n >= 1) || n !== Math.floor(n) || n > max) throw new RangeError(`${what} must be a whole number from 1 to ${max}, got ${String(n)}`);
 }
@@ -275,7 +268,7 @@ export class UartReader implements Waitable, AsyncIterable<string> {
 
   private start(kind: number, n: number): Op<unknown> {
     const q = new ReadReq(this, kind, n);
-    return composite(currentTask(), () => readGen(q), () => readAsync(q));
+    return composite(currentTask(), () => readGen(q));
   }
 
   private nowait(kind: number, n: number): unknown {

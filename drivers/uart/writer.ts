@@ -43,34 +43,10 @@ function* writeGen(q: WriteReq, some: boolean): Gen<number> {
   }
 }
 
-async function writeAsync(q: WriteReq, some: boolean): Promise<number> {
-  const w = q.w;
-  let locked = false;
-  try {
-    await w.lock.acquire();
-    locked = true;
-    const len = q.bytes.length;
-    while (q.sent < len) {
-      const v = await op<unknown, WriteReq>(handBody, q);
-      if (v !== RETRY && some) break;
-    }
-    return q.sent;
-  } finally {
-    if (locked) w.lock.release();
-    w.lastSent = q.sent;
-  }
-}
-
 function* drainGen(w: UartWriter): Gen<void> {
   yield* w.lock.acquire();
   w.lock.release();
 }
-
-async function drainAsync(w: UartWriter): Promise<void> {
-  await w.lock.acquire();
-  w.lock.release();
-}
-
 
 function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
   if (typeof data === "string") return utf8Encode(data);
@@ -151,7 +127,7 @@ export class UartWriter implements Waitable {
    * (it takes nothing). On a closed port it returns once earlier writes have failed.
    */
   drain(): Op<void> {
-    return composite(currentTask(), () => drainGen(this), () => drainAsync(this));
+    return composite(currentTask(), () => drainGen(this));
   }
 
   /** Counters, for debugging. */
@@ -203,6 +179,6 @@ export class UartWriter implements Waitable {
 
   private start(bytes: Uint8Array, some: boolean): Op<number> {
     const q = new WriteReq(this, bytes);
-    return composite(currentTask(), () => writeGen(q, some), () => writeAsync(q, some));
+    return composite(currentTask(), () => writeGen(q, some));
   }
 }

@@ -30,7 +30,7 @@ export class UartLineIO implements LineIO {
   }
 
   readLine(): Op<string> {
-    return composite(currentTask(), () => this.readGen(), () => this.readAsync());
+    return composite(currentTask(), () => this.readGen());
   }
 
   write(text: string): Op<void> {
@@ -42,8 +42,4 @@ export class UartLineIO implements LineIO {
     return this.lines.shift()!;
   }
 
-  private async readAsync(): Promise<string> {
-    while (this.lines.length === 0) this.splitter.push(await this.reader.read(128), this.pushLine);
-    return this.lines.shift()!;
-  }
 }

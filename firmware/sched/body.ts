@@ -1,8 +1,9 @@
-import { pendingCancel, type Op } from "./op";
+import { InvalidStateError } from "./errors";
+import { PARKED, RESUME, pendingCancel, resumeOf, type Op } from "./op";
 import { checkpoint } from "./sleep";
 import type { Gen, Task } from "./task";
 import { external } from "./external";
-import { isAsyncFunction, isGeneratorFunction, isIterator, isThenable } from "./util";
+import { describe, isAsyncFunction, isGeneratorFunction, isIterator, isThenable } from "./util";
 
 type Fn = (...args: any[]) => unknown;
 
@@ -19,14 +20,24 @@ function label(t: Task, _fn: Fn): string {
   return `${t.name}/block`;
 }
 
+/** Stands in `task.gen` of an async task while {@link drive} steps a generator body in it. */
+const DRIVEN = { driven: true };
+
+/** What a driven body yields to have the driver call `fn(...args)` as async code and await it in the task. */
+class AwaitCall {
+  constructor(readonly fn: Fn, readonly args: unknown[]) {}
+}
+
 /**
- * Composite operations (timeouts, task groups) run the user's block in the calling task when its kind
- * matches the task's (a `function*` in a generator task, an async function in an async task) and in a
- * joined child task otherwise. A join passes cancellation on to the child, so both behave the same.
+ * Composite operations (timeouts, task groups, locks held around a block) run the user's block in the
+ * calling task: a `function*` inline, and in an async task an async or plain function too (awaited in the
+ * task). Only an async block in a generator task runs in a joined child task (a generator cannot await);
+ * a join passes cancellation on to the child, so both behave the same.
  */
 export function* callGen(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): Gen<unknown> {
   if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen);
   if (pendingCancel(t) !== null) yield* checkpoint(); // raises it: a cancelled task starts no child
+  if ((t.gen as unknown) === DRIVEN) return yield new AwaitCall(fn, args);
   if (isAsyncFunction(fn)) return yield* child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
   // a plain function: call it here; a generator it returns runs in this task, a promise is awaited as external
   const r = fn(...args);
@@ -35,18 +46,46 @@ export function* callGen(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): G
   return r;
 }
 
-/** The async twin of {@link callGen}. */
-export async function callAsync(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): Promise<unknown> {
-  if (pendingCancel(t) !== null) await checkpoint();
-  if (isGeneratorFunction(fn)) return await child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
-  const r = fn(...args);
-  if (isIterator(r)) return await child(t, t.sched.spawnGen(label(t, fn), r), onChild);
-  return await r;
+/**
+ * Run a composite operation's one generator body in an async task: step it with the task in generator
+ * mode (its operations park the task and yield), await each resume as an async operation would, and await
+ * the user's async blocks in the task. So every composite has one body, written as a generator, for both
+ * kinds of task.
+ */
+export async function drive<R>(t: Task, g: Gen<R>): Promise<R> {
+  let throwing = false;
+  let arg: unknown = undefined;
+  for (;;) {
+    let r: IteratorResult<unknown, R>;
+    t.gen = DRIVEN as unknown as Gen;
+    try {
+      r = throwing ? g.throw(arg) : g.next(arg);
+    } finally {
+      t.gen = null;
+    }
+    if (r.done) return r.value;
+    const v = r.value;
+    try {
+      if (v === PARKED) {
+        t.value = await resumeOf(t); // the operation's result, read by its iterator on RESUME
+        arg = RESUME;
+      } else if (v instanceof AwaitCall) {
+        const x = v.fn(...v.args);
+        arg = isIterator(x) ? await drive(t, x) : await x;
+      } else {
+        throw new InvalidStateError(`task ${t.name}: a composite's body yielded ${describe(v)}`);
+      }
+      throwing = false;
+    } catch (e) {
+      arg = e;
+      throwing = true;
+    }
+  }
 }
 
-/** Pick the generator or async form of a composite for the calling task. */
-export function composite<R>(t: Task, gen: () => Gen<R>, async: () => Promise<R>): Op<R> {
-  return (t.gen !== null ? gen() : async()) as unknown as Op<R>;
+/** Pick the form of a composite for the calling task: its generator body, or the body driven by {@link drive}. */
+export function composite<R>(t: Task, gen: () => Gen<R>): Op<R> {
+  return (t.gen !== null ? gen() : drive(t, gen())) as unknown as Op<R>;
 }
 
 /** Something acquired and released around a block (Lock, Semaphore). */
@@ -60,22 +99,13 @@ export interface Acquirable {
  * error, cancel). If the wait to acquire is cancelled, nothing is released.
  */
 export function holding<R>(t: Task, r: Acquirable, fn: Fn, args: unknown[]): Op<R> {
-  return composite(t, () => holdGen(t, r, fn, args) as Gen<R>, () => holdAsync(t, r, fn, args) as Promise<R>);
+  return composite(t, () => holdGen(t, r, fn, args) as Gen<R>);
 }
 
 function* holdGen(t: Task, r: Acquirable, fn: Fn, args: unknown[]): Gen<unknown> {
   yield* r.acquire();
   try {
     return yield* callGen(t, fn, args);
-  } finally {
-    r.release();
-  }
-}
-
-async function holdAsync(t: Task, r: Acquirable, fn: Fn, args: unknown[]): Promise<unknown> {
-  await r.acquire();
-  try {
-    return await callAsync(t, fn, args);
   } finally {
     r.release();
   }

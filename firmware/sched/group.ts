@@ -1,4 +1,4 @@
-import { callAsync, callGen, composite } from "./body";
+import { callGen, composite } from "./body";
 import { CancelledError, InvalidStateError, TaskGroupError, isCancelled } from "./errors";
 import { currentTask, op, shielded, type Op } from "./op";
 import { restoreCancel } from "./timeout";
@@ -180,29 +180,6 @@ function* groupGen(t: Task, body: (g: TaskGroup) => unknown): Gen<unknown> {
   return g.result(ok, v);
 }
 
-async function groupAsync(t: Task, body: (g: TaskGroup) => unknown): Promise<unknown> {
-  const g = new TaskGroup(t);
-  let ok = true;
-  let v: unknown;
-  try {
-    v = await callAsync(t, body, [g]);
-  } catch (e) {
-    ok = false;
-    v = e;
-  }
-  g.endBody(ok, v);
-  for (;;) {
-    try {
-      await g.waitChildren();
-      break;
-    } catch (e) {
-      if (!isCancelled(e)) throw e;
-      g.endBody(false, e);
-    }
-  }
-  return g.result(ok, v);
-}
-
 /**
  * Run `body(group)` in this task; children it spawns on `group` are awaited before this returns.
  * @example
@@ -214,5 +191,5 @@ async function groupAsync(t: Task, body: (g: TaskGroup) => unknown): Promise<unk
 export function taskGroup<R>(body: (group: TaskGroup) => Gen<R> | PromiseLike<R> | R): Op<R> {
   const t = currentTask();
   if (typeof body !== "function") throw new TypeError("taskGroup takes a function receiving the group");
-  return composite(t, () => groupGen(t, body) as Gen<R>, () => groupAsync(t, body) as Promise<R>);
+  return composite(t, () => groupGen(t, body) as Gen<R>);
 }

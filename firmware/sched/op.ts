@@ -141,6 +141,20 @@ function asyncOp<T, A>(t: Task, fn: OpFn<A>, arg: A): Op<T> {
   return p as unknown as Op<T>;
 }
 
+/**
+ * @internal An async task whose driven generator body just parked it: a promise settled when the
+ * scheduler resumes it (as an async operation's), and the round goes on meanwhile.
+ */
+export function resumeOf(t: Task): Promise<unknown> {
+  const x = t.x();
+  const p = new Promise<unknown>((res, rej) => {
+    x.res = res;
+    x.rej = rej;
+  });
+  t.sched.parkedAsync(t);
+  return p;
+}
+
 type ShieldedFn = OpFn<any> & { shielded?: boolean };
 
 /**

@@ -1,5 +1,5 @@
 import { CancelledError, TimeoutError } from "./errors";
-import { callAsync, callGen, composite } from "./body";
+import { callGen, composite } from "./body";
 import { currentTask, pendingCancel, type Op } from "./op";
 import { checkpoint } from "./sleep";
 import { checkMs, type Scheduler } from "./scheduler";
@@ -107,27 +107,13 @@ function* scopedGen(t: Task, ms: number, mode: number, fn: (...a: any[]) => unkn
   return exit(s, mode, ok, v);
 }
 
-async function scopedAsync(t: Task, ms: number, mode: number, fn: (...a: any[]) => unknown, args: unknown[]): Promise<unknown> {
-  if (pendingCancel(t) !== null) await checkpoint();
-  const s = openScope(t, ms);
-  let ok = true;
-  let v: unknown;
-  try {
-    v = mode === CHILD ? await t.sched.join(t.sched.spawnTask(`${t.name}/waitFor`, fn, args)) : await callAsync(t, fn, args);
-  } catch (e) {
-    ok = false;
-    v = e;
-  }
-  return exit(s, mode, ok, v);
-}
-
 type Body<A extends unknown[], R> = (...args: A) => Gen<R> | PromiseLike<R> | R;
 
 function scoped<R>(ms: number, mode: number, fn: (...a: any[]) => unknown, args: unknown[]): Op<R> {
   const t = currentTask();
   checkMs(ms);
   if (typeof fn !== "function") throw new TypeError("expected a function and its arguments");
-  return composite(t, () => scopedGen(t, ms, mode, fn, args) as Gen<R>, () => scopedAsync(t, ms, mode, fn, args) as Promise<R>);
+  return composite(t, () => scopedGen(t, ms, mode, fn, args) as Gen<R>);
 }
 
 /**
@@ -152,15 +138,6 @@ function* shieldGen(t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Gen
   const x = enterShield(t);
   try {
     return yield* callGen(t, fn, args);
-  } finally {
-    leaveShield(t, x);
-  }
-}
-
-async function shieldAsync(t: Task, fn: (...a: any[]) => unknown, args: unknown[]): Promise<unknown> {
-  const x = enterShield(t);
-  try {
-    return await callAsync(t, fn, args);
   } finally {
     leaveShield(t, x);
   }
@@ -195,7 +172,7 @@ function leaveShield(t: Task, saved: unknown): void {
 export function shield<A extends unknown[], R>(fn: Body<A, R>, ...args: A): Op<R> {
   const t = currentTask();
   if (typeof fn !== "function") throw new TypeError("expected a function and its arguments");
-  return composite(t, () => shieldGen(t, fn, args) as Gen<R>, () => shieldAsync(t, fn, args) as Promise<R>);
+  return composite(t, () => shieldGen(t, fn, args) as Gen<R>);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { callAsync, callGen, composite } from "../sched/body";
+import { callGen, composite } from "../sched/body";
 import { currentTask, op, type Op } from "../sched/op";
 import type { Gen, Task, Waitable } from "../sched/task";
 import { WaitQueue } from "../sched/waitqueue";
@@ -75,7 +75,7 @@ export class Barrier {
   wait(): Op<void> {
     const t = currentTask();
     if (this.round.q.length + 1 < this.parties) return op<void, Round>(parkBody, this.round);
-    return composite(t, () => lastGen(this, t), () => lastAsync(this, t));
+    return composite(t, () => lastGen(this, t));
   }
 
   /** Same as {@link wait}. */
@@ -109,12 +109,3 @@ function* lastGen(b: Barrier, t: Task): Gen<void> {
   }
 }
 
-async function lastAsync(b: Barrier, t: Task): Promise<void> {
-  if (b.round.q.length + 1 < b.parties) return await op<void, Round>(parkBody, b.round);
-  const r = b.close();
-  try {
-    if (b.callback !== null) await callAsync(t, b.callback, b.callbackArgs);
-  } finally {
-    b.release(r);
-  }
-}

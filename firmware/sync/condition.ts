@@ -74,7 +74,7 @@ export class Condition implements Waitable {
   wait(): Op<boolean> {
     const t = currentTask();
     this.check(t, "wait");
-    return composite(t, () => waitGen(this), () => waitAsync(this));
+    return composite(t, () => waitGen(this));
   }
 
   /**
@@ -85,7 +85,7 @@ export class Condition implements Waitable {
     const t = currentTask();
     if (typeof predicate !== "function") throw new TypeError("waitFor() takes a predicate function");
     this.check(t, "waitFor");
-    return composite(t, () => waitForGen(this, predicate), () => waitForAsync(this, predicate));
+    return composite(t, () => waitForGen(this, predicate));
   }
 
   /** Wake up to `n` waiters (default 1), longest waiting first. The caller must hold the lock. */
@@ -148,19 +148,6 @@ function acquireOf(c: Condition): Op<void> {
   return c.lock.acquire();
 }
 
-async function waitAsync(c: Condition): Promise<boolean> {
-  c.lock.release();
-  let err: unknown = null;
-  try {
-    await op<boolean, Condition>(parkBody, c);
-  } catch (e) {
-    err = e;
-  }
-  await shield(acquireOf, c);
-  if (err !== null) throw err;
-  return true;
-}
-
 function* waitForGen<R>(c: Condition, predicate: () => R): Gen<R> {
   for (let r = predicate(); ; r = predicate()) {
     if (r) return r;
@@ -168,9 +155,3 @@ function* waitForGen<R>(c: Condition, predicate: () => R): Gen<R> {
   }
 }
 
-async function waitForAsync<R>(c: Condition, predicate: () => R): Promise<R> {
-  for (let r = predicate(); ; r = predicate()) {
-    if (r) return r;
-    await waitAsync(c);
-  }
-}
