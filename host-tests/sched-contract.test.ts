@@ -2,7 +2,7 @@ import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
 import {
   CancelledError, InvalidStateError, Scheduler, VirtualHost, currentTaskOrNull, external, failAfter, gather, moveOnAfter,
-  sleepMs, spawn, waitFor, type Gen,
+  outsideTask, sleepMs, spawn, waitFor, type Gen,
 } from "../firmware/sched/index";
 import { Lock } from "../firmware/sync/index";
 
@@ -176,3 +176,15 @@ describe("async tasks and foreign promises", () => {
 });
 
 void CancelledError;
+
+describe("outsideTask", () => {
+  it("runs an IO callback with no current task even while an async task holds the round", async () => {
+    const seen: unknown[] = [];
+    await vrun(async () => {
+      const cb = outsideTask((x: number) => { seen.push(currentTaskOrNull(), x); });
+      cb(1); // called while main holds the round, as a device IO callback between promise jobs can be
+      seen.push(currentTaskOrNull()?.name);
+    });
+    assert.deepEqual(seen, [null, 1, "main"]);
+  });
+});

@@ -8,7 +8,7 @@ export { failAfter, moveOnAfter, waitFor, shield, type MoveOnResult } from "./ti
 export { gather, type GatherItem, type GatherOptions } from "./gather";
 export { taskGroup, TaskGroup, type TaskStatus } from "./group";
 export { external } from "./external";
-export { op, ready, currentTaskOrNull, currentTask, PARKED, type Op, type OpFn } from "./op";
+export { op, ready, currentTaskOrNull, currentTask, outsideTask, PARKED, type Op, type OpFn } from "./op";
 export { Scheduler, CallbackHandle, activeScheduler, type ExceptionHandler } from "./scheduler";
 export { Task, type Gen, type TaskFn, type Waitable, type TaskWatcher } from "./task";
 export { WaitQueue } from "./waitqueue";

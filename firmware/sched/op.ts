@@ -38,6 +38,25 @@ export function currentTaskOrNull(): Task | null {
   return CTX.current;
 }
 
+/**
+ * Wrap an IO callback so that it runs outside any task. On a Moddable device, timer and IO callbacks
+ * can run between the promise jobs of an async task that holds the round (see ./bridge), and would
+ * otherwise see that task as current: `Lock.tryAcquire()` there would take the lock on its behalf.
+ * The project's drivers wrap their port callbacks; wrap your own `onReadable` the same way.
+ * @example new Digital({ pin, mode, edge, onReadable: outsideTask(() => flag.set()) })
+ */
+export function outsideTask<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A): void => {
+    const saved = CTX.current;
+    CTX.current = null;
+    try {
+      fn(...args);
+    } finally {
+      CTX.current = saved;
+    }
+  };
+}
+
 /** The task running now; throws a clear error outside tasks. */
 export function currentTask(): Task {
   const t = CTX.current;
