@@ -162,7 +162,8 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
 
   /**
    * Wait for the task to finish; returns its result or re-throws its error. Cancelling the waiter passes
-   * the cancel on to this task and keeps waiting for it (a task that swallows the cancel lets the waiter go on).
+   * the cancel on to this task and keeps waiting for it, then raises its own CancelledError whatever the
+   * task returned (a cancel is never lost through a join).
    */
   join(): Op<R> {
     return this.sched.join(this);

@@ -67,7 +67,8 @@ function putBody(t: Task, q: Queue<unknown>): unknown {
  * while full; waiters are served first come, first served (a freed slot goes to the longest-waiting
  * putter, a new item to the longest-waiting getter, handed over directly).
  *
- * Cancel-safe: a cancelled getter never swallows an item (an item handed to it goes back to the front);
+ * Cancel-safe: a cancelled getter never swallows an item (an item handed to it goes back to the front, or,
+ * if the queue filled up meanwhile, the getter keeps it and its cancel is raised at its next operation);
  * a cancelled putter's item is not added (or is taken out again if nobody took it yet).
  * Errors: `putNowait` throws QueueFull, `getNowait` QueueEmpty; after `close()`, `put` throws
  * ClosedError and `get` drains the remaining items, then throws ClosedError.
