@@ -92,8 +92,6 @@ export class PinEdges implements Waitable {
     }
     const edge = options.edge ?? 3;
     if (edge !== 1 && edge !== 2 && edge !== 3) throw new RangeError(`PinEdges: edge must be Rising (1), Falling (2) or both (3), got ${String(edge)}`);
-    // not wrapped in outsideTask(): record() never looks at the current task, and on a Pico the wrapper's
-    // extra calls per edge were enough to merge NEC edges 0.56 ms apart (every emulated frame failed)
     const onReadable = (): void => this.record();
     this.io = new Digital({ pin, mode: options.mode ?? Digital.Input, edge, onReadable });
   }

@@ -1,5 +1,5 @@
 import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
-import { currentTaskOrNull, outsideTask } from "../../firmware/sched/op";
+import { currentTaskOrNull } from "../../firmware/sched/op";
 import { activeScheduler, type CallbackHandle, type Scheduler } from "../../firmware/sched/scheduler";
 import type { Gen, Task } from "../../firmware/sched/task";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
@@ -133,7 +133,7 @@ export class Pushbutton {
       flag.set();
     };
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
-    this.io = new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable: outsideTask(() => flag.set()) });
+    this.io = new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable: () => flag.set() });
     try {
       this.down = this.io.read() === this.pressedLevel;
       this.task = this.sched.spawnTask(`pushbutton ${pin}`, () => this.loop(), []);

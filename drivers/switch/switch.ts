@@ -1,5 +1,5 @@
 import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
-import { currentTaskOrNull, outsideTask } from "../../firmware/sched/op";
+import { currentTaskOrNull } from "../../firmware/sched/op";
 import { activeScheduler, type Scheduler } from "../../firmware/sched/scheduler";
 import { sleepMs } from "../../firmware/sched/sleep";
 import type { Gen, Task } from "../../firmware/sched/task";
@@ -76,7 +76,7 @@ export class Switch {
     this.sched = t !== null ? t.sched : activeScheduler();
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
     const flag = this.flag;
-    this.io = new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable: outsideTask(() => flag.set()) });
+    this.io = new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable: () => flag.set() });
     try {
       this.lv = this.io.read();
       this.task = this.sched.spawnTask(`switch ${pin}`, () => this.loop(), []);

@@ -1,5 +1,4 @@
 import type { Serial, SerialConstructor, SerialOptions } from "../../firmware/platform/io";
-import { outsideTask } from "../../firmware/sched/op";
 import { UartReader, type ReaderOptions } from "./reader";
 import { UartWriter } from "./writer";
 
@@ -40,8 +39,8 @@ export class Uart {
     const serial = new Serial({
       ...(serialOptions as SerialOptions),
       format: "buffer",
-      onReadable: outsideTask((count: number) => reader.fill(count)),
-      onWritable: outsideTask((bytes: number) => writer.room(bytes)),
+      onReadable: (count: number) => reader.fill(count),
+      onWritable: (bytes: number) => writer.room(bytes),
     });
     reader.attach(serial);
     writer.attach(serial);

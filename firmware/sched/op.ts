@@ -42,9 +42,10 @@ export function currentTaskOrNull(): Task | null {
  * Wrap an IO callback so that it runs outside any task. On a Moddable device, timer and IO callbacks
  * can run between the promise jobs of an async task that holds the round (see ./bridge), and would
  * otherwise see that task as current: `Lock.tryAcquire()` there would take the lock on its behalf.
- * The UART and button drivers wrap their port callbacks; wrap your own `onReadable` the same way when it
- * calls something that looks at the current task. It costs a few calls per callback.
- * @example new Digital({ pin, mode, edge, onReadable: outsideTask(() => flag.set()) })
+ * Wrap your own `onReadable` this way when it calls something that looks at the current task. The
+ * project's drivers need not: their callbacks only set flags and wake tasks (and on a Pico, wrapping the
+ * pin-edge callback cost enough per edge to merge NEC edges 0.56 ms apart).
+ * @example new Digital({ pin, mode, edge, onReadable: outsideTask(() => { if (lock.tryAcquire()) start(); }) })
  */
 export function outsideTask<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
   return (...args: A): void => {
