@@ -1,6 +1,5 @@
 import { InvalidStateError, current, sleepMs, sleepUntil, spawn, type Gen, type Task, type TaskFn } from "../sched/index";
 import { invoke } from "./invoke";
-import type { Timed } from "../sched/callbacks";
 
 /**
  * What a periodic schedule does when a run ends after the next deadline:
@@ -90,13 +89,8 @@ export class Periodic {
       this.k = 1;
     }
     this.p = p;
-    const t = this.task;
-    if (this.sleeping && t !== null && t.state === "waiting") {
-      // move the sleeping task's timer to the new deadline (it stays parked in its sleep)
-      const s = t.sched;
-      s.dropTimer(t as unknown as Timed);
-      s.addTimer(t as unknown as Timed, this.anchor + this.k * this.p);
-    }
+    // a sleeping schedule wakes at the new deadline (a later one is also handled by its loop)
+    if (this.sleeping && this.task !== null) this.task.sched.moveSleep(this.task, this.anchor + this.k * this.p);
   }
 
   /** Change the rate in Hz (period = 1000 / hz ms). */

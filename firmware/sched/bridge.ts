@@ -32,7 +32,6 @@ export class AsyncBridge {
   /** The async task holding the round, or null. */
   holder: Task | null = null;
   private seq = 0;
-  private hops = 0;
   private readonly continueCb = (): void => this.s.continueRound();
 
   constructor(private readonly s: Scheduler) {}
@@ -85,10 +84,10 @@ export class AsyncBridge {
     this.holder = t;
     CTX.current = t;
     const seq = ++this.seq;
-    this.hops = 0;
+    let hops = 0;
     const probe = (): void => {
-      if (this.holder === null || this.seq !== seq) return;
-      if (++this.hops < PROBE_GENERATIONS) {
+      if (this.seq !== seq) return; // the hold ended (release bumps seq)
+      if (++hops < PROBE_GENERATIONS) {
         void RESOLVED.then(probe);
         return;
       }

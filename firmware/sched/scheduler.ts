@@ -18,7 +18,7 @@ export type { ExceptionHandler } from "./report";
 /** Sleeping tasks park on this: cancel unlinks them from the timer heap. */
 const SLEEP: Waitable = {
   abortWait(t: Task): boolean {
-    t.sched.dropTimer(t as unknown as Timed);
+    t.sched.dropTimer(t);
     return false;
   },
 };
@@ -68,8 +68,8 @@ export class Scheduler {
   readonly minBatch: number;
   readonly host: Host;
   private readonly timers = new TimerHeap<Timed>();
-  /** @internal a round is running (or paused on an async task): wakes need no host turn */
-  roundActive = false;
+  /** a round is running (or paused on an async task): wakes need no host turn */
+  private roundActive = false;
   private turnScheduled = false;
   private stopped = false;
   /** @internal tasks spawned so far (default names) */ spawned = 0;
@@ -101,11 +101,6 @@ export class Scheduler {
   /** Report a failure nobody else will see through the exception handler (drivers and primitives use it for callbacks that threw). */
   report(error: unknown, context: { task?: Task; message: string }): void {
     this.reports.report(error, context);
-  }
-
-  /** Number of armed timers (sleeping tasks, deadlines, callLater): for status displays. */
-  get timerCount(): number {
-    return this.timers.size;
   }
 
   /**
@@ -184,8 +179,16 @@ export class Scheduler {
 
   /** Park `t` until `deadline` (ms on this clock). */
   parkUntil(t: Task, deadline: number): typeof PARKED {
-    this.addTimer(t as unknown as Timed, deadline);
+    this.addTimer(t, deadline);
     return this.park(t, SLEEP);
+  }
+
+  /** @internal Move the deadline of a task sleeping in sleepMs/sleepUntil; false if it is not sleeping. */
+  moveSleep(t: Task, deadline: number): boolean {
+    if (t.st !== WAITING || t.waitOn !== SLEEP) return false;
+    this.dropTimer(t);
+    this.addTimer(t, deadline);
+    return true;
   }
 
   /** Make a parked task ready to resume with `value`. Returns false if it was not parked. */
@@ -209,11 +212,7 @@ export class Scheduler {
   /** Make a parked task ready to resume by throwing `error` at its wait point. */
   wakeThrow(t: Task, error: unknown): boolean {
     if (t.st !== WAITING) return false;
-    t.waitOn = null;
-    t.st = READY_THROW;
-    t.value = error;
-    this.pushReady(t);
-    this.kick();
+    this.throwSoon(t, error);
     return true;
   }
 
@@ -254,21 +253,22 @@ export class Scheduler {
    * later operation raises it too, until whoever cancelled clears it (a scope on exit) or the task ends.
    */
   cancelInternal(t: Task, reason: unknown, inner = false): boolean {
-    const sx = t.ext;
-    if (sx !== null && sx.shield > 0 && !inner && t.st < DONE_OK) {
-      // inside shield(): kept for the end of the outermost shield
-      if (sx.deferred === null) sx.deferred = reason;
+    if (t.st >= DONE_OK) return false;
+    if (t.st === NEW) {
+      t.st = NEW_CANCELLED;
+      t.value = reason;
       return true;
     }
+    const x = t.x();
+    if (x.shield > 0 && !inner) {
+      // inside shield(): kept for the end of the outermost shield
+      if (x.deferred === null) x.deferred = reason;
+      return true;
+    }
+    if (x.pendingCancel === null) x.pendingCancel = reason;
     switch (t.st) {
-      case NEW:
-        t.st = NEW_CANCELLED;
-        t.value = reason;
-        return true;
       case READY: {
         // a wake-up is pending: the cancel wins, and the waker takes back what it handed over
-        const x = t.x();
-        if (x.pendingCancel === null) x.pendingCancel = reason;
         const w = t.waitOn;
         if (w !== null && w.undoWake && !this.hook(() => w.undoWake!(t, t.value), t)) return true;
         t.waitOn = null;
@@ -277,31 +277,14 @@ export class Scheduler {
         return true;
       }
       case WAITING: {
-        const x = t.x();
-        if (x.pendingCancel === null) x.pendingCancel = reason;
         const w = t.waitOn;
         if (w !== null && this.hook(() => w.abortWait(t, reason), t)) return true;
-        t.waitOn = null;
-        t.st = READY_THROW;
-        t.value = reason;
-        this.pushReady(t);
-        this.kick();
-        return true;
-      }
-      case RUNNING: {
-        // delivered at its next operation
-        const x = t.x();
-        if (x.pendingCancel === null) x.pendingCancel = reason;
-        return true;
-      }
-      case READY_THROW:
-      case NEW_CANCELLED: {
-        const x = t.x();
-        if (x.pendingCancel === null) x.pendingCancel = reason;
+        this.throwSoon(t, reason);
         return true;
       }
       default:
-        return false;
+        // RUNNING: raised at its next operation; READY_THROW, NEW_CANCELLED: already on its way
+        return true;
     }
   }
 
