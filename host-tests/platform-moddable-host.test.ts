@@ -27,6 +27,10 @@ class FakeDevice {
       dev.timers.push(t);
       return t;
     },
+    schedule(t: { at: number; live: boolean }, ms: number) {
+      if (!t.live) throw new Error("schedule of a timer that fired or was cleared");
+      t.at = dev.ms + Math.max(0, ms | 0);
+    },
     clear(t: { live: boolean }) {
       t.live = false;
     },

@@ -3,6 +3,8 @@ import type { Host } from "../sched/host";
 /** The part of Moddable's `timer` module the host uses. Intervals are int32 on the device. */
 export interface TimerModule<T> {
   set(cb: () => void, ms: number): T;
+  /** Re-arm a timer that has not fired yet. */
+  schedule(t: T, ms: number): void;
   clear(t: T): void;
 }
 /** The part of Moddable's `time` module the host uses: `ticks` wraps at 2^32, `delta` is an int32. */
@@ -75,10 +77,11 @@ export class ModdableHost<T = unknown> implements Host {
     trace(line + "\n");
   }
 
+  /** Arm the one timer for the deadline (re-arming the pending one: no new host timer per sleep). */
   private arm(): void {
-    if (this.timer !== undefined) this.Timer.clear(this.timer);
     const left = this.deadline - this.now();
     const ms = left >= MAX_TIMER_MS ? MAX_TIMER_MS : left > 0 ? Math.ceil(left) : 0;
-    this.timer = this.Timer.set(this.fire, ms);
+    if (this.timer !== undefined) this.Timer.schedule(this.timer, ms);
+    else this.timer = this.Timer.set(this.fire, ms);
   }
 }
