@@ -16,10 +16,6 @@ function child(t: Task, c: Task, onChild: OnChild | undefined): Op<unknown> {
   return t.sched.join(c);
 }
 
-function label(t: Task, _fn: Fn): string {
-  return `${t.name}/block`;
-}
-
 /** Stands in `task.gen` of an async task while {@link drive} steps a generator body in it. */
 const DRIVEN = { driven: true };
 
@@ -38,7 +34,7 @@ export function* callGen(t: Task, fn: Fn, args: unknown[], onChild?: OnChild): G
   if (isGeneratorFunction(fn)) return yield* (fn(...args) as Gen);
   if (pendingCancel(t) !== null) yield* checkpoint(); // raises it: a cancelled task starts no child
   if ((t.gen as unknown) === DRIVEN) return yield new AwaitCall(fn, args);
-  if (isAsyncFunction(fn)) return yield* child(t, t.sched.spawnTask(label(t, fn), fn, args), onChild);
+  if (isAsyncFunction(fn)) return yield* child(t, t.sched.spawnTask(`${t.name}/block`, fn, args), onChild);
   // a plain function: call it here; a generator it returns runs in this task, a promise is awaited as external
   const r = fn(...args);
   if (isIterator(r)) return yield* r;
