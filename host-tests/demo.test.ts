@@ -68,7 +68,7 @@ const BOOT = [
   "0.000 [INFO] [services] env started",
   "0.000 [INFO] [services] modem started",
   "0.000 [INFO] [env] EEPROM at 0x50: no stored reading yet",
-  "0.000 [INFO] [demo] ready: 5 of 5 services started",
+  "0.000 [INFO] [demo] ready: 5 of 5 services running",
   "0.066 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #1)",
   "0.131 [INFO] [modem] AT -> OK",
   "0.272 [INFO] [modem] AT+CSQ -> +CSQ: 23,0 | OK (signal -67 dBm)",
@@ -112,7 +112,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
         "5.001 [INFO] [status] env: 20.00 °C, 50.0 %RH 4 s ago (1 samples, 0 failed, EEPROM record #1)", // the 5 s sample is converting
         "5.001 [INFO] [status] modem: +CSQ: 23,0 | OK 4 s ago (2 commands, 0 unanswered)",
         "5.001 [INFO] [status] ir: 0 keys, 0 repeats ignored, 0 bad frames",
-        "5.001 [INFO] [status] services: 5 of 5 active",
+        "5.001 [INFO] [status] services: 5 of 5 running",
         "5.001 [INFO] [status] log: 18 records, 792 of 8192 bytes, 0 dropped",
       ]);
       assert.equal(r.demo.led.mode, "off", "a long press does not touch the LED");
@@ -222,7 +222,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       assert.deepEqual(r.printed.slice(5, 8), [
         "0.000 [INFO] [env] EEPROM at 0x50: no stored reading yet",
         "0.000 [INFO] [demo] [ SKIP ] modem: disabled",
-        "0.000 [INFO] [demo] ready: 4 of 5 services started",
+        "0.000 [INFO] [demo] ready: 4 of 5 services running (modem disabled)",
       ]);
       assert.deepEqual(r.lines(/\[env\] \d/).map((l) => l.split(" ")[0]), ["0.066", "2.066", "4.066", "6.066"], "env samples every 2 s (stored args)");
       assert.match(yield* r.ask("services"), /^○ modem - .* \[disabled\] disabled$/m);
@@ -255,6 +255,70 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       yield* sleepMs(20000);
       assert.equal(stored(), 3, "no record is written once env is stopped");
       assert.match(yield* r.ask("services"), /^○ env - .* inactive/m);
+    });
+  });
+
+  it("state is true everywhere: stop modem shows in ps, services and status, and no modem command follows", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      assert.equal(yield* r.ask("stop modem"), "modem stopped\n");
+      const from = r.printed.length;
+      assert.match(yield* r.ask("ps"), /^○ modem: cancelled @ t\+1\.001s/m);
+      assert.match(yield* r.ask("services"), /^○ modem - .* inactive \(task modem stopped\)$/m);
+      assert.match(yield* r.ask("status"), /^services: 4 of 5 running \(modem stopped\)$/m);
+      yield* sleepMs(40000);
+      assert.deepEqual(r.lines(/\[modem\]/, from), [], "a stopped modem sends nothing, and is not restarted");
+      assert.equal(yield* r.ask("start modem"), "modem started\n");
+      assert.match(yield* r.ask("services"), /^● modem - .* active \(running\)$/m);
+    });
+  });
+
+  it("the console refuses to stop itself, and restarts itself without running twice", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      assert.match(yield* r.ask("stop console"), /^error: (\w+: )?refused: this is the console you are typing in; restart console starts a fresh one\n$/);
+      assert.equal(yield* r.ask("restart console"), "xs-async demo console on sim: type help\n");
+      assert.equal(yield* r.ask("help help"), "help [COMMAND]: list the commands, or show one\n", "one answer: one console reads the port");
+      assert.deepEqual(r.demo.registry.list().filter((c) => c.name.startsWith("console")).map((c) => `${c.name} ${c.state} ${c.starts}`), ["console running 2"]);
+    });
+  });
+
+  it("bad arguments are refused with a reason and never stored; a restart with them is refused too", async () => {
+    const prefs = new MemoryPrefs();
+    await vrun(function* () {
+      const r = yield* start(prefs);
+      yield* sleepMs(1000);
+      assert.match(yield* r.ask('args env ["abc"]'), /^error: (\w+: )?env: arguments \["abc"\] refused: env: the period is a number of ms >= 10, got "abc"\n$/);
+      assert.match(yield* r.ask('restart env ["abc"]'), /^error: (\w+: )?env: the period is a number of ms >= 10, got "abc"\n$/);
+      assert.match(yield* r.ask('args modem [15000, "ATD\\u0000"]'), /refused: modem: the command is "AT\.\.\."/);
+      assert.equal(yield* r.ask("args env"), "env args [5000]\n");
+      assert.deepEqual(prefs.keys("svc"), [], "nothing was stored");
+      assert.match(yield* r.ask("services"), /^● env - .* active \(running\)$/m);
+    });
+    // written by an older firmware: refused at the next boot, which starts env with its defaults
+    prefs.set("svc", "env", JSON.stringify({ enabled: true, args: ["abc"] }));
+    await vrun(function* () {
+      const r = yield* start(prefs);
+      yield* sleepMs(100);
+      assert.deepEqual(r.lines(/refused|ready/), [
+        '0.000 [WARN] [services] env: stored arguments ["abc"] refused (env: the period is a number of ms >= 10, got "abc"); using the defaults',
+        "0.000 [INFO] [demo] ready: 5 of 5 services running",
+      ]);
+    });
+  });
+
+  it("service stop led also stops buttons and ir (they require it); service start led brings all three back", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      assert.equal(yield* r.ask("service stop led"), "stopped: ir, buttons, led\n");
+      assert.match(yield* r.ask("services"), /^○ ir - .* inactive \(stopped with led\)$/m);
+      assert.equal(yield* r.ask("service start led"), "led started (and buttons, ir)\n");
+      assert.equal((yield* r.ask("services")).split("\n").filter((l) => l.startsWith("●")).length, 5);
+      assert.equal(yield* r.ask("service restart env"), "env started\n");
+      assert.match(yield* r.ask("restart nosuch"), /^error: .*no task named "nosuch"\n$/);
     });
   });
 });
