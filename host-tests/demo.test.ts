@@ -321,4 +321,26 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       assert.match(yield* r.ask("restart nosuch"), /^error: .*no task named "nosuch"\n$/);
     });
   });
+
+  it("modem: line noise, over-long or short, is dropped and counted; the modem goes on", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      const from = r.printed.length;
+      assert.equal(yield* r.ask("modem noise 600"), "sim: 600 bytes of line noise before the modem's next reply\n");
+      yield* sleepMs(15000); // the AT+CSQ at 15.000 gets the noise
+      r.sim.modem.noise = "\u0001\u0002zz"; // a short garbled burst runs into the +CSQ line
+      yield* sleepMs(15000);
+      yield* sleepMs(15000);
+      assert.deepEqual(r.lines(/\[(modem|services)\]/, from), [
+        "15.315 [WARN] [modem] AT+CSQ: 1 garbled line dropped",
+        "15.315 [INFO] [modem] AT+CSQ -> OK",
+        "30.272 [WARN] [modem] AT+CSQ: 1 garbled line dropped",
+        "30.272 [INFO] [modem] AT+CSQ -> OK",
+        "45.272 [INFO] [modem] AT+CSQ -> +CSQ: 23,0 | OK (signal -67 dBm)",
+      ]);
+      assert.equal(r.demo.modem.garbled, 2);
+      assert.match(yield* r.ask("services"), /^● modem - .* active \(running\)$/m);
+    });
+  });
 });

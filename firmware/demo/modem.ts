@@ -21,6 +21,8 @@ export class Modem {
   lastAt = 0;
   commands = 0;
   silent = 0;
+  /** Reply lines left out: too long (line noise) or garbled (not printable ASCII). */
+  garbled = 0;
   private uart: Uart | null = null;
   private hd: HalfDuplex | null = null;
 
@@ -37,7 +39,7 @@ export class Modem {
   open(): void {
     if (this.uart !== null) throw new InvalidStateError("modem is already open");
     this.uart = new Uart(this.Serial, this.serial, { bufferSize: 256 });
-    this.hd = new HalfDuplex(this.uart, { quietMs: 100, timeoutMs: 1000 });
+    this.hd = new HalfDuplex(this.uart, { quietMs: 100, timeoutMs: 1000, longLines: "drop" });
   }
 
   /** Send `line` and log the reply lines (or "no answer"); returns them. */
@@ -45,7 +47,15 @@ export class Modem {
     const hd = this.hd;
     if (hd === null) throw new InvalidStateError("modem service is not running");
     this.commands++;
-    const reply = yield* hd.command(line);
+    const longBefore = hd.droppedLines;
+    const raw = yield* hd.command(line);
+    // noise on the line: over-long lines were dropped by the driver, garbled ones are dropped here
+    const reply = raw.filter(printable);
+    const bad = raw.length - reply.length + hd.droppedLines - longBefore;
+    if (bad > 0) {
+      this.garbled += bad;
+      this.log.warn(`${line}: ${bad} garbled line${bad === 1 ? "" : "s"} dropped`, "modem");
+    }
     this.lastReply = reply;
     this.lastAt = now();
     if (reply.length === 0) {
@@ -67,6 +77,11 @@ export class Modem {
     this.uart = null;
     this.hd = null;
   }
+}
+
+/** A modem's reply line: printable ASCII only. */
+function printable(line: string): boolean {
+  return /^[\x20-\x7e]*$/.test(line);
 }
 
 function* ask(m: Modem, command: string): Gen<void> {
