@@ -343,4 +343,30 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       assert.match(yield* r.ask("services"), /^● modem - .* active \(running\)$/m);
     });
   });
+
+  it("env: a restart inside the EEPROM's write cycle polls for its ACK; a missing EEPROM is probed again until it answers", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(5067); // record #2 was written at 5.066: the chip NACKs until 5.076
+      assert.equal(r.lines(/EEPROM record #2/).length, 1);
+      assert.equal(r.sim.eeprom.busy(r.sim.clock.nowMs()), true);
+      const from = r.printed.length;
+      yield* r.demo.services.restart("env");
+      yield* sleepMs(100);
+      assert.deepEqual(r.lines(/\[env\]/, from).slice(0, 1), ["5.077 [INFO] [env] EEPROM at 0x50: last stored reading #2: 20.00 °C, 50.0 %RH"]);
+      const eeprom = r.sim.eeprom;
+      r.sim.bus.detach(0x50); // unplugged
+      yield* sleepMs(10000);
+      r.sim.bus.attach(0x50, eeprom); // back
+      yield* sleepMs(5000);
+      assert.deepEqual(r.lines(/\[env\]/, from).slice(1), [
+        "5.143 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #3)",
+        "10.143 [WARN] [env] 20.00 °C, 50.0 %RH (not stored: Error: write failed: no ACK from 0x50)",
+        "15.163 [WARN] [env] no EEPROM at 0x50 (Error: write failed: no ACK from 0x50): readings are not stored until it answers",
+        "15.163 [INFO] [env] 20.00 °C, 50.0 %RH", // after 20 ms of ACK polling
+        "20.143 [INFO] [env] EEPROM at 0x50: last stored reading #3: 20.00 °C, 50.0 %RH",
+        "20.143 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #4)",
+      ]);
+    });
+  });
 });
