@@ -9,6 +9,7 @@ import { Profiler } from "./control/profiler";
 import { TaskRegistry } from "./control/registry";
 import { RingLog } from "./control/ringlog";
 import { ServiceManager, type BootReport } from "./control/services";
+import { StatsBoard } from "./control/stats";
 import { formatDuration } from "./control/time";
 import { board as platformBoard, type Board } from "./platform/io";
 import { checkpoint, now, sleepMs, type Gen } from "./sched/index";
@@ -67,6 +68,8 @@ export interface Demo {
   readonly services: ServiceManager;
   readonly jobs: Jobs;
   readonly profiler: Profiler;
+  /** Every driver's counters (the console's `stats`). */
+  readonly stats: StatsBoard;
   readonly led: Led;
   readonly env: Env;
   readonly modem: Modem;
@@ -95,9 +98,13 @@ export function createDemo(config: AppConfig): Demo {
   const services = new ServiceManager(registry, { log, ...(config.prefs !== undefined ? { prefs: config.prefs } : { prefs: new MemoryPrefs() }) });
   const jobs = new Jobs();
   const led = new Led(log);
-  const env = new Env(I2C, config.i2c, log);
-  const modem = new Modem(Serial, config.modem, log);
+  const stats = new StatsBoard();
+  const env = new Env(I2C, config.i2c, log, stats);
+  const modem = new Modem(Serial, config.modem, log, stats);
   const ir = new IrStats();
+  stats.attach("env", env);
+  stats.attach("modem", modem);
+  stats.attach("ir", ir);
 
   const status = (): string[] => {
     const lines = [`up ${formatDuration(now())}; LED ${ledLabel(led.mode)} (${led.changesCount} changes)`];
@@ -124,13 +131,13 @@ export function createDemo(config: AppConfig): Demo {
   services.add({
     name: "buttons", description: "click: on/off, double: fast blink, long: status", requires: ["led"], restart,
     tasks: function* buttons(): Gen<void> {
-      yield* buttonTask({ Digital: b.io.Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status });
+      yield* buttonTask({ Digital: b.io.Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status, board: stats });
     },
   });
   services.add({
     name: "ir", description: "NEC remote: 0x45 on, 0x46 off, 0x47 slow, 0x44 fast", requires: ["led"], restart,
     tasks: function* irService(): Gen<void> {
-      yield* irTask({ Digital: b.io.Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir });
+      yield* irTask({ Digital: b.io.Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir, board: stats });
     },
   });
   services.add({
@@ -154,12 +161,12 @@ export function createDemo(config: AppConfig): Demo {
   let con: Console | null = null;
   const c = config.console;
   if (c !== null) {
-    const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true);
-    con = createConsole(io, { registry, log, services, jobs, profiler, banner: `xs-async demo console on ${config.boardName}: type help` });
+    const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true, stats);
+    con = createConsole(io, { registry, log, services, jobs, profiler, stats, banner: `xs-async demo console on ${config.boardName}: type help` });
     installDemoCommands(con, { led, env, modem, services, jobs, status });
   }
 
-  return { config, board: b, print, log, registry, services, jobs, profiler, led, env, modem, ir, console: con, boot: null, status };
+  return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, console: con, boot: null, status };
 }
 
 function checkPeriod(v: unknown, what: string): number {
@@ -167,8 +174,10 @@ function checkPeriod(v: unknown, what: string): number {
   return v;
 }
 
-function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean): LineIO {
+function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean, stats: StatsBoard): LineIO {
   const uart = new Uart(Serial, options, { bufferSize: 256 });
+  stats.attach("console.rx", uart.reader);
+  stats.attach("console.tx", uart.writer);
   return new UartLineIO(uart.reader, uart.writer, crlf);
 }
 

@@ -369,4 +369,31 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       ]);
     });
   });
+
+  it("stats: every driver's counters and the timer-queue size, counted where each fault happened", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      r.sim.htu.corruptNextCrc(1);
+      r.sim.modem.noise = "\u0001zz";
+      r.sim.irKey(0x45);
+      yield* sleepMs(30000);
+      assert.deepEqual((yield* r.ask("stats")).split("\n"), [
+        "env samples=6 failures=1 stored=6 probes=1 storeFailures=0", // the CRC fault, counted by the part...
+        "modem commands=4 silent=0 garbled=1", // the noise
+        "ir keys=1 repeats=0 errors=0",
+        "console.rx available=0 capacity=256 overflowed=0 discardedLong=0 waiting=0",
+        "console.tx written=40 free=128 queued=0",
+        "button edges=0 changes=0 glitches=0",
+        "nec bursts=1 frames=1 repeats=0 errors=0 overruns=0 dropped=0",
+        "htu21d readings=12 samples=6 crcErrors=1 nacks=0 retries=0 timeouts=0 errors=0", // ...and by the driver
+        "i2c0 acquisitions=35 waits=0 abandoned=0 timeouts=0 totalWaitMs=0 maxWaitMs=0 totalHoldMs=0 maxHoldMs=0 waiting=0",
+        "modem.rx available=0 capacity=256 overflowed=0 discardedLong=0 waiting=0",
+        "modem.tx written=28 free=128 queued=0",
+        "modem.at commands=4 droppedLines=0 waiting=0",
+        "sched timers=3",
+        "",
+      ]);
+    });
+  });
 });

@@ -4,6 +4,7 @@
 import { HTU21D, Resolution } from "../../drivers/htu21d/index";
 import { ManagedResource, type ResourceHandle } from "../../drivers/resource/index";
 import type { RingLog } from "../control/ringlog";
+import type { StatsBoard } from "../control/stats";
 import { every } from "../control/schedule";
 import type { I2C, I2CConstructor } from "../platform/io";
 import { InvalidStateError, isCancelled, now, sleepMs, type Gen } from "../sched/index";
@@ -86,7 +87,14 @@ export class Env {
     readonly io: I2CConstructor,
     readonly pins: I2CPins,
     readonly log: RingLog,
+    /** Where the sensor's and the bus's counters are listed while open (`htu21d`, `i2c0`). */
+    readonly board: StatsBoard | null = null,
   ) {}
+
+  /** The part's own counters (they survive restarts). */
+  stats(): { samples: number; failures: number; stored: number; probes: number; storeFailures: number } {
+    return { samples: this.samples, failures: this.failures, stored: this.stored, probes: this.probes, storeFailures: this.storeFailures };
+  }
 
   get isOpen(): boolean {
     return this.htu !== null;
@@ -110,6 +118,8 @@ export class Env {
     this.htu = new HTU21D({ resource, io: this.io, i2c: this.pins, resolution: Resolution.RH12_T14 });
     this.eepromBus = new this.io({ ...this.pins, address: EEPROM_ADDRESS });
     this.eeprom = resource.handle({ name: "eeprom", bus: this.eepromBus });
+    this.board?.attach("htu21d", this.htu);
+    this.board?.attach("i2c0", resource);
     yield* this.probe(true);
   }
 
@@ -192,6 +202,8 @@ export class Env {
   }
 
   close(): void {
+    if (this.htu !== null) this.board?.detach("htu21d", this.htu);
+    if (this.resource !== null) this.board?.detach("i2c0", this.resource);
     this.htu?.close();
     this.eeprom?.close();
     this.eepromBus?.close();

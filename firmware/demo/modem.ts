@@ -2,6 +2,7 @@
 // the signal quality (AT+CSQ) and logs the reply lines; a silent modem is logged as "no answer".
 import { HalfDuplex, Uart, type UartSerialOptions } from "../../drivers/uart/index";
 import type { RingLog } from "../control/ringlog";
+import type { StatsBoard } from "../control/stats";
 import type { SerialConstructor } from "../platform/io";
 import { every } from "../control/schedule";
 import { InvalidStateError, now, type Gen } from "../sched/index";
@@ -30,7 +31,14 @@ export class Modem {
     readonly Serial: SerialConstructor,
     readonly serial: UartSerialOptions,
     readonly log: RingLog,
+    /** Where the UART's and the AT exchange's counters are listed while open (`modem.rx`, `modem.tx`, `modem.at`). */
+    readonly board: StatsBoard | null = null,
   ) {}
+
+  /** The part's own counters (they survive restarts). */
+  stats(): { commands: number; silent: number; garbled: number } {
+    return { commands: this.commands, silent: this.silent, garbled: this.garbled };
+  }
 
   get isOpen(): boolean {
     return this.uart !== null;
@@ -40,6 +48,9 @@ export class Modem {
     if (this.uart !== null) throw new InvalidStateError("modem is already open");
     this.uart = new Uart(this.Serial, this.serial, { bufferSize: 256 });
     this.hd = new HalfDuplex(this.uart, { quietMs: 100, timeoutMs: 1000, longLines: "drop" });
+    this.board?.attach("modem.rx", this.uart.reader);
+    this.board?.attach("modem.tx", this.uart.writer);
+    this.board?.attach("modem.at", this.hd);
   }
 
   /** Send `line` and log the reply lines (or "no answer"); returns them. */
@@ -73,6 +84,11 @@ export class Modem {
   }
 
   close(): void {
+    if (this.uart !== null && this.hd !== null) {
+      this.board?.detach("modem.rx", this.uart.reader);
+      this.board?.detach("modem.tx", this.uart.writer);
+      this.board?.detach("modem.at", this.hd);
+    }
     this.uart?.close();
     this.uart = null;
     this.hd = null;
