@@ -105,6 +105,7 @@ export interface SimModem {
 
 /**
  * `bytes` of line noise (deterministic by `seed`): ASCII control and printable characters with no "\n",
+ * the first a control character,
  * so the noise and the reply line it runs into arrive as one garbled line (over-long past 256 bytes).
  */
 export function lineNoise(bytes: number, seed: number): string {
@@ -115,7 +116,7 @@ export function lineNoise(bytes: number, seed: number): string {
     x ^= x >>> 17;
     x ^= x << 5;
     x >>>= 0;
-    const c = 1 + (x % 127);
+    const c = i === 0 ? 1 + (x % 31) : 1 + (x % 127); // it starts with a control character: always garbled
     out += String.fromCharCode(c === 10 ? 7 : c);
   }
   return out;
@@ -146,6 +147,8 @@ export interface SimBoard extends Board {
   longPress(heldMs?: number): void;
   /** An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms apart. */
   irKey(command: number, repeats?: number, address?: number): void;
+  /** Any IR burst (mark/space durations in µs, starting with a mark) from 1 ms from now: damaged frames, noise. */
+  irRaw(durationsUs: readonly number[]): void;
 }
 
 /**
@@ -243,6 +246,9 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
       const t = clock.nowMs() + 1;
       pulses(t, necFrame(address, command));
       for (let i = 1; i <= repeats; i++) pulses(t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
+    },
+    irRaw(durationsUs) {
+      pulses(clock.nowMs() + 1, durationsUs);
     },
   };
 }
