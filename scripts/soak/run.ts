@@ -144,7 +144,7 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const sim = createSimBoard();
     sim.pins.historyLimit = 200;
     sim.onSerialOpen((_n, port) => {
-      port.peer.historyLimit = 16384;
+      port.peer.historyLimit = 4096;
     });
     let demo: Demo | null = null;
     const onLine = (line: string): void => {
