@@ -13,7 +13,7 @@ import { StatsBoard } from "./control/stats";
 import { formatDuration } from "./control/time";
 import { board as platformBoard, type Board } from "./platform/io";
 import { checkpoint, now, sleepMs, type Gen } from "./sched/index";
-import { Uart, type UartSerialOptions } from "../drivers/uart/index";
+import { Uart, keepOpen, type UartSerialOptions } from "../drivers/uart/index";
 import { buttonTask } from "./demo/buttons";
 import { installDemoCommands } from "./demo/commands";
 import { UartLineIO } from "./demo/console-io";
@@ -88,9 +88,10 @@ function ago(ms: number): string {
 /** Build the demo's parts and register its services; nothing runs yet (call inside a task). */
 export function createDemo(config: AppConfig): Demo {
   const b = config.board ?? platformBoard();
-  const Serial = b.io.Serial;
   const I2C = b.io.I2C;
-  if (Serial === undefined || I2C === undefined) throw new Error("the demo needs a board with Serial and I2C");
+  if (b.io.Serial === undefined || I2C === undefined) throw new Error("the demo needs a board with Serial and I2C");
+  // the modem service closes and reopens its UART; the Pico's Serial cannot be closed (drivers/uart/keep-open)
+  const Serial = keepOpen(b.io.Serial);
   const print = config.print ?? ((line: string): void => trace(line + "\n"));
   const log = new RingLog(config.logBudget ?? 8192);
   const profiler = new Profiler({ stallMs: 100, log });

@@ -183,6 +183,8 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
 
   class BoardSerial extends SimSerialPort {
     constructor(o: SimSerialOptions) {
+      // as on the Pico (Moddable 8.2.3): a port opened once stays in use, even after close (see drivers/uart/keep-open)
+      if (ports.has(o.port ?? SIM_CONSOLE_PORT)) throw new RangeError("port in use");
       super({ ...o, clock: o.clock ?? clock });
       const n = o.port ?? SIM_CONSOLE_PORT;
       ports.set(n, this);
