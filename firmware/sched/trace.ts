@@ -83,11 +83,13 @@ export function waitLabel(w: unknown, t?: Task): string {
 }
 
 function labelOf(w: object, t: Task | undefined): number {
-  const own = protoLabels.get(w);
-  if (own !== undefined) return own;
-  const p = Object.getPrototypeOf(w) as object | null;
-  const byProto = p !== null ? protoLabels.get(p) : undefined;
-  if (byProto !== undefined) return byProto;
+  // the object itself, then its class and up to two base classes (Message is an Event)
+  let p: object | null = w;
+  for (let i = 0; i < 4 && p !== null; i++) {
+    const l = protoLabels.get(p);
+    if (l !== undefined) return l;
+    p = Object.getPrototypeOf(p) as object | null;
+  }
   // a sleeping task sits in the timer heap itself (scopes and callbacks have their own heap nodes)
   return t !== undefined && t.hi >= 0 ? 1 : 0;
 }

@@ -2,7 +2,9 @@ import { Condition } from "../../sync/condition";
 import { Event } from "../../sync/event";
 import { ThreadSafeFlag } from "../../sync/flag";
 import { Lock } from "../../sync/lock";
-import { BoundedSemaphore, Semaphore } from "../../sync/semaphore";
+import { Message } from "../../sync/message";
+import { Queue } from "../../sync/queue";
+import { Semaphore } from "../../sync/semaphore";
 import { now, type Gen } from "../../sched/index";
 import { RECORD_BYTES, TRACE, dumpLines, traceLabel } from "../../sched/trace";
 import type { CommandContext, Console } from "../console";
@@ -19,9 +21,12 @@ export function labelTraceWaits(): void {
   traceLabel(Event.prototype, "event");
   traceLabel(Lock.prototype, "lock");
   traceLabel(Semaphore.prototype, "semaphore");
-  traceLabel(BoundedSemaphore.prototype, "semaphore");
   traceLabel(Condition.prototype, "condition");
   traceLabel(ThreadSafeFlag.prototype, "flag");
+  traceLabel(Message.prototype, "message");
+  const q = new Queue<unknown>(1) as unknown as { getters: object; putters: object };
+  traceLabel(Object.getPrototypeOf(q.getters) as object, "queue get");
+  traceLabel(Object.getPrototypeOf(q.putters) as object, "queue put");
   traceLabel(RingLog.prototype, "log");
 }
 
