@@ -329,8 +329,8 @@
   $("log-filter").oninput = renderLog;
   $("log-level").onchange = renderLog;
   $("tl-pause").onclick = () => {
+    if (!paused) pausedEnd = viewEnd();
     paused = !paused;
-    if (paused) pausedEnd = viewEnd();
     $("tl-pause").textContent = paused ? "Resume" : "Pause";
     requestDraw();
   };
@@ -348,5 +348,7 @@
   };
   window.addEventListener("resize", requestDraw);
 
+  // for tests and the curious: what the timeline holds
+  window.dashboardTimeline = () => ({ events: traceEvents.length, lanes: lanes.map((l) => l.name), endUs: viewEnd(), spanMs, paused });
   connect();
 })();
