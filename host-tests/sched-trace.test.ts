@@ -128,7 +128,9 @@ describe("task trace (firmware/sched/trace)", () => {
       assert.match(text, /^trace v1 records \d+ first 0 size 256 t0 \d+ bytes 16\nlane 1 console\/trace\n/);
       assert.match(text, /\nend \d+\ntrace dumped\n> $/);
     });
-    const dump = parseDump("noise before\n> " + text);
+    // as saved from a terminal: a prompt, escape sequences, CRLF
+    const dump = parseDump("noise before\r\n> \x1b[2K\r" + text.replace(/\n/g, "\r\n"));
+    assert.equal(dump.records.length, parseDump(text).records.length);
     const json = dumpToTraceEvents(dump);
     const lanes = new Set(json.traceEvents.filter((e) => e.ph === "X").map((e) => e.name));
     for (const name of ["setter", "waiter", "console"]) assert.ok(lanes.has(name), `a slice for ${name} in ${[...lanes].join(", ")}`);

@@ -35,8 +35,8 @@ const STATE_AFTER = ["new", "ready (checkpoint)", "ready (cancel pending)", "end
 const PID = 1;
 
 /**
- * Parse the text of a `trace dump`. Lines may carry a prompt or other console output before the
- * dump's words; lines that are not part of a dump are ignored. The last dump in the text wins.
+ * Parse the text of a `trace dump`. Lines may carry a prompt, terminal escape sequences or other console
+ * output before the dump's words; lines that are not part of a dump are ignored. The last dump in the text wins.
  * Throws an Error naming the problem when there is no dump or a record line is malformed.
  */
 export function parseDump(text: string): TraceDump {
@@ -44,7 +44,9 @@ export function parseDump(text: string): TraceDump {
   let prev = 0;
   let lineNo = 0;
   let ended = false;
-  for (const raw of text.split(/\r?\n/)) {
+  // a terminal log (`npm run console ... | tee`) carries escape sequences and carriage returns: drop them
+  const clean = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+  for (const raw of clean.split(/\r\n|\r|\n/)) {
     lineNo++;
     const line = raw.trimEnd();
     const h = /trace v1 records (\d+) first (\d+) size (\d+) t0 (-?[\d.e+-]+) bytes (\d+)$/.exec(line);

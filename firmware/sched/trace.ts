@@ -41,7 +41,7 @@ const IN_CALLBACK = 3;
 
 /** Options of {@link TaskTrace.start}. */
 export interface TraceStartOptions {
-  /** Ring size in records (default: the last size, first 512). Changing it reallocates the ring. */
+  /** Ring size in records (default: the last size, first 256: 4 KB). Changing it reallocates the ring. */
   records?: number;
   /** A step longer than this (ms) adds a stall record (default 50). */
   stallMs?: number;
@@ -129,7 +129,7 @@ export class TaskTrace {
    * in ms, the scheduler's `now` unless options give another.
    */
   start(clock: () => number, opts: TraceStartOptions = {}): void {
-    const n = opts.records ?? (this.size > 0 ? this.size : 512);
+    const n = opts.records ?? (this.size > 0 ? this.size : 256);
     if (typeof n !== "number" || !(n >= 16 && n <= 65536) || n !== Math.floor(n)) throw new RangeError(`trace records: a whole number from 16 to 65536, got ${String(n)}`);
     const stall = opts.stallMs ?? 50;
     if (typeof stall !== "number" || !(stall > 0)) throw new RangeError(`trace stallMs: a number > 0, got ${String(stall)}`);
