@@ -98,7 +98,8 @@ function labelOf(w: object, t: Task | undefined): number {
  * Recording: the one thing the scheduler reads per event (`if (tracing) TRACE.x(...)`). A module binding,
  * not a property: on XS that is the cheapest read there is. Changed only by TRACE.start / stop / pause.
  */
-export let tracing = false;
+// a var, not a let: V8 checks a module-level let's TDZ at every read
+export var tracing = false;
 
 /** The trace; use the one instance, {@link TRACE}. */
 export class TaskTrace {
@@ -106,21 +107,25 @@ export class TaskTrace {
   get on(): boolean {
     return tracing;
   }
+  // Hot fields first (XS looks properties up in order).
   /** Records written since the last start (the next record's sequence number). */
   seq = 0;
   /** Ring capacity in records (0 until the first start). */
   size = 0;
-  stallMs = 50;
   private times: Float64Array | null = null;
   private words: Uint32Array | null = null;
   private clock: () => number = () => 0;
+  private lastTask: Task | null = null;
+  private lastName = "";
+  private lastLane = 0;
+  private where = NONE;
+  private whereLane = 0;
+  private stepAt = 0;
+  stallMs = 50;
   private readonly laneIds = new Map<string, number>();
   /** Lane names by number (0: "(other)"). */
   readonly lanes: string[] = [OTHER];
   maxLanes = 255;
-  private where = NONE;
-  private whereLane = 0;
-  private stepAt = 0;
   /** Time of the first record since start (ms). */
   t0 = 0;
 
@@ -144,6 +149,7 @@ export class TaskTrace {
     this.clock = opts.clock ?? clock;
     this.laneIds.clear();
     this.lanes.length = 1;
+    this.lastTask = null;
     this.seq = 0;
     this.where = NONE;
     this.t0 = this.clock();
@@ -181,7 +187,16 @@ export class TaskTrace {
 
   /** The lane number of a task (its name), numbered on first sight. */
   lane(t: Task): number {
-    const name = t.name;
+    // most events come in runs for one task (in, park, out): skip the lookup by name then
+    if (t === this.lastTask && t.name === this.lastName) return this.lastLane;
+    const id = this.laneOf(t.name);
+    this.lastTask = t;
+    this.lastName = t.name;
+    this.lastLane = id;
+    return id;
+  }
+
+  private laneOf(name: string): number {
     const id = this.laneIds.get(name);
     if (id !== undefined) return id;
     if (this.lanes.length > this.maxLanes) return 0;
@@ -196,11 +211,13 @@ export class TaskTrace {
   }
 
   private put(type: number, lane: number, arg: number, t: number): void {
-    const i = this.seq % this.size;
+    const seq = this.seq;
+    const i = seq % this.size;
     this.times![i] = t;
-    this.words![i * 2] = (type << 16) | lane;
-    this.words![i * 2 + 1] = arg >>> 0;
-    this.seq++;
+    const w = this.words!;
+    w[i * 2] = (type << 16) | lane;
+    w[i * 2 + 1] = arg >>> 0;
+    this.seq = seq + 1;
   }
 
   private current(): number {
