@@ -95,6 +95,18 @@ describe("task trace (firmware/sched/trace)", () => {
     assert.ok(records().includes("stall hog 61a8 @25"), records().join("\n")); // 0x61a8 µs = 25 ms
   });
 
+  it("the step that starts the trace is no stall, however long ago it began", async () => {
+    const host = new VirtualHost();
+    await runOn(host, function* (): Gen<void> {
+      yield* sleepMs(1000);
+      host.charge(5);
+      TRACE.start(now, { records: 32, stallMs: 1 });
+      yield* sleepMs(1);
+      TRACE.stop();
+    });
+    assert.deepEqual(records(), ["park main 1 @1005", "out main 4 @1005", "timer main 0 @1006", "wake main 0 @1006", "in main 0 @1006"]);
+  });
+
   it("refuses a bad ring size or stall threshold and keeps what it had", () => {
     TRACE.start(() => 0, { records: 32 });
     TRACE.stop();

@@ -59,7 +59,9 @@ export interface TraceRecord {
   arg: number;
 }
 
-const protoLabels = new Map<object, number>();
+// Maps are made at run time, never at module load: the device preloads this module into flash, where a
+// Map made at load is read-only ("TypeError: this: read-only Map instance", seen in the Pico emulator).
+let protoLabels: Map<object, number> | null = null;
 const labelNames: string[] = ["wait", "sleep"];
 
 /**
@@ -71,6 +73,7 @@ const labelNames: string[] = ["wait", "sleep"];
 export function traceLabel(target: object, label: string): void {
   let i = labelNames.indexOf(label);
   if (i < 0) i = labelNames.push(label) - 1;
+  if (protoLabels === null) protoLabels = new Map();
   protoLabels.set(target, i);
 }
 
@@ -84,9 +87,9 @@ export function waitLabel(w: unknown, t?: Task): string {
 
 function labelOf(w: object, t: Task | undefined): number {
   // the object itself, then its class and up to two base classes (Message is an Event)
-  let p: object | null = w;
+  let p: object | null = protoLabels !== null ? w : null;
   for (let i = 0; i < 4 && p !== null; i++) {
-    const l = protoLabels.get(p);
+    const l = protoLabels!.get(p);
     if (l !== undefined) return l;
     p = Object.getPrototypeOf(p) as object | null;
   }
@@ -122,7 +125,8 @@ export class TaskTrace {
   private whereLane = 0;
   private stepAt = 0;
   stallMs = 50;
-  private readonly laneIds = new Map<string, number>();
+  /** made by start (see protoLabels) */
+  private laneIds: Map<string, number> | null = null;
   /** Lane names by number (0: "(other)"). */
   readonly lanes: string[] = [OTHER];
   maxLanes = 255;
@@ -147,12 +151,13 @@ export class TaskTrace {
     }
     this.stallMs = stall;
     this.clock = opts.clock ?? clock;
-    this.laneIds.clear();
+    if (this.laneIds === null) this.laneIds = new Map();
+    else this.laneIds.clear();
     this.lanes.length = 1;
     this.lastTask = null;
     this.seq = 0;
     this.where = NONE;
-    this.t0 = this.clock();
+    this.t0 = this.stepAt = this.clock();
     tracing = true;
   }
 
@@ -197,11 +202,12 @@ export class TaskTrace {
   }
 
   private laneOf(name: string): number {
-    const id = this.laneIds.get(name);
+    const ids = this.laneIds!;
+    const id = ids.get(name);
     if (id !== undefined) return id;
     if (this.lanes.length > this.maxLanes) return 0;
     this.lanes.push(name);
-    this.laneIds.set(name, this.lanes.length - 1);
+    ids.set(name, this.lanes.length - 1);
     return this.lanes.length - 1;
   }
 
@@ -245,7 +251,8 @@ export class TaskTrace {
     const now = this.clock();
     const lane = this.lane(t);
     this.put(T_OUT, lane, t.st, now);
-    if (now - this.stepAt > this.stallMs) this.put(T_STALL, lane, Math.round((now - this.stepAt) * 1000), now);
+    // only a step whose start was seen (the task that ran `trace start` ends a step that began untraced)
+    if (now - this.stepAt > this.stallMs && this.where === IN_TASK && this.whereLane === lane) this.put(T_STALL, lane, Math.round((now - this.stepAt) * 1000), now);
   }
 
   /** @internal the batch of rounds is over: wakes from now on come from IO callbacks */
