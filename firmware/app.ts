@@ -13,7 +13,9 @@ import { StatsBoard } from "./control/stats";
 import { formatDuration } from "./control/time";
 import { board as platformBoard, type Board } from "./platform/io";
 import { checkpoint, now, sleepMs, type Gen } from "./sched/index";
-import { Uart, keepOpen, type UartSerialOptions } from "../drivers/uart/index";
+import { Uart, UartReader, UartWriter, keepOpen, type UartSerialOptions } from "../drivers/uart/index";
+import { PinEdges } from "../drivers/pin/index";
+import { traceLabel } from "./sched/trace";
 import { buttonTask } from "./demo/buttons";
 import { installDemoCommands } from "./demo/commands";
 import { UartLineIO } from "./demo/console-io";
@@ -166,6 +168,10 @@ export function createDemo(config: AppConfig): Demo {
     con = createConsole(io, { registry, log, services, jobs, profiler, stats, banner: `xs-async demo console on ${config.boardName}: type help` });
     installDemoCommands(con, { led, env, modem, services, jobs, status });
   }
+  // what the demo's tasks wait on, by name in the task trace (`trace dump`, the dashboard's timeline)
+  traceLabel(UartReader.prototype, "uart read");
+  traceLabel(UartWriter.prototype, "uart write");
+  traceLabel(PinEdges.prototype, "pin edges");
 
   return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, console: con, boot: null, status };
 }

@@ -1,11 +1,12 @@
 // `npm start`: the demo firmware (firmware/app.ts) on Node, in real time, on the simulated board
 // (sim/board.ts), with its console on this terminal and console commands that drive the simulated hardware.
 //
-//   npm start [-- --console-tty <path>] [--for <seconds>]
+//   npm start [-- --console-tty <path>] [--for <seconds>] [--web [PORT]]
 //
 // --console-tty <path>  the console on that serial device / pseudo-terminal instead of this terminal
 //                       (115200 baud; what `npm run console` connects to); the log stays on stdout
 // --for <seconds>       stop after that long (smoke tests, transcripts)
+// --web [PORT]          also serve the dashboard on http://127.0.0.1:PORT/ (default 8080; 0: any free port)
 import * as path from "node:path";
 import { SerialPort } from "serialport";
 import { app, type AppConfig } from "../firmware/app";
@@ -15,6 +16,7 @@ import type { SimSerialPort } from "../sim/serial";
 import { useNode } from "./node-host";
 import { FilePrefs } from "./preferences-file";
 import { attachStdio } from "./serial-stdio";
+import { openDashboard, takeWebOption } from "./web/cli";
 
 const PREFS_FILE = path.resolve(__dirname, "..", "build", "demo-prefs.json");
 
@@ -25,7 +27,7 @@ interface Options {
 
 function usage(msg?: string): never {
   if (msg !== undefined) process.stderr.write(`npm start: ${msg}\n`);
-  process.stderr.write("usage: npm start [-- --console-tty <path>] [--for <seconds>]\n");
+  process.stderr.write("usage: npm start [-- --console-tty <path>] [--for <seconds>] [--web [PORT]]\n");
   process.exit(msg === undefined ? 0 : 2);
 }
 
@@ -49,7 +51,13 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const opts = parseArgs(process.argv.slice(2));
+let web: ReturnType<typeof takeWebOption> = { port: null, rest: [] };
+try {
+  web = takeWebOption(process.argv.slice(2));
+} catch (e) {
+  usage((e as Error).message);
+}
+const opts = parseArgs(web.rest);
 const out = (line: string): void => void process.stdout.write(line + "\n");
 
 function banner(): string[] {
@@ -129,6 +137,7 @@ run(function* main(): Gen<void> {
     print: out,
     onReady: (demo) => {
       if (demo.console !== null) addStimulusCommands(demo.console, sim);
+      if (web.port !== null) openDashboard(web.port, sim, demo, SIM_CONSOLE_PORT, out);
     },
   };
   const task = spawn("app", app, config);

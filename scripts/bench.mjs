@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: runs scripts/bench/main.ts on Node and on the XS engine (xsnap) in one go and prints
 // rates, sizes and the ratios the design promises. A benchmark, not a test: nothing here fails on speed.
-//   node scripts/bench.mjs [quick]
+//   node scripts/bench.mjs [quick] [trace]     (trace: only the task trace's cost per switch)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,15 +12,29 @@ const quick = process.argv.includes('quick');
 const OUT = path.join(ROOT, 'build/bench');
 fs.mkdirSync(OUT, { recursive: true });
 
-async function build(engine, args) {
-  const outfile = path.join(OUT, `${engine}-${args.join('-') || 'main'}.mjs`);
+// The task trace's hooks (`if (tracing) TRACE.x(...)` lines in the scheduler) stripped out: the
+// baseline that "trace off" is compared with.
+const stripTrace = {
+  name: 'strip-trace',
+  setup(b) {
+    b.onLoad({ filter: /firmware[\\/]sched[\\/]scheduler\.ts$/ }, (a) => {
+      const src = fs.readFileSync(a.path, 'utf8');
+      const out = src.replace(/^[ \t]*if \(tracing\) TRACE\.\w+\([^;\n]*\);\n/gm, '');
+      if ((src.match(/if \(tracing\)/g) ?? []).length < 10 || /if \(tracing\)/.test(out)) throw new Error('strip-trace: the trace hooks in scheduler.ts are not where the bench expects them');
+      return { contents: out, loader: 'ts' };
+    });
+  },
+};
+
+async function build(engine, args, plugins = []) {
+  const outfile = path.join(OUT, `${engine}-${args.join('-') || 'main'}${plugins.length > 0 ? '-stripped' : ''}.mjs`);
   const banner = engine === 'node'
     ? `globalThis.BENCH_ENGINE="node";globalThis.BENCH_ARGS=${JSON.stringify(args)};` +
       'globalThis.benchHeapUsed=()=>{gc();gc();return process.memoryUsage().heapUsed;};'
     : `globalThis.BENCH_ENGINE="xs";globalThis.BENCH_ARGS=${JSON.stringify(args)};`;
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'scripts/bench/main.ts')], outfile, bundle: true, format: 'esm',
-    platform: engine === 'node' ? 'node' : 'neutral', target: 'es2022', banner: { js: banner }, logLevel: 'error',
+    platform: engine === 'node' ? 'node' : 'neutral', target: 'es2022', banner: { js: banner }, logLevel: 'error', plugins,
   });
   return outfile;
 }
@@ -50,6 +64,39 @@ function runProgram(engine, file, xsnap) {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(records) : reject(new Error(`${engine} bench exited with ${code}`))));
   });
+}
+
+/**
+ * The task trace's cost per switch: the same programs with the hooks stripped out, compiled in but off,
+ * and on; processes alternate (3 each), 5 runs each, the best run counts (the machine may be busy).
+ */
+async function measureTrace(engine, xsnap) {
+  const args = ['trace', quick ? 'quick' : 'full'];
+  const plain = await build(engine, args);
+  const stripped = await build(engine, args, [stripTrace]);
+  const best = {};
+  const keep = (k, v) => { if (best[k] === undefined || v > best[k]) best[k] = v; };
+  for (let i = 0; i < 3; i++) {
+    for (const [file, tag] of [[stripped, 'none'], [plain, 'hooks']]) {
+      const r = Object.assign({}, ...(await runProgram(engine, file, xsnap)));
+      if (r.error) throw new Error(`${engine}: ${r.error}`);
+      for (const [k, v] of Object.entries(r.trace)) {
+        if (tag === 'hooks') keep(k, v);
+        else if (k.startsWith('off')) keep(k.replace('off', 'none'), v); // stripped: "on" records nothing
+      }
+    }
+  }
+  const ns = (rate) => 1e9 / rate;
+  const line = (label, none, off, on) =>
+    `  ${label}: no hooks ${ns(none).toFixed(0)} ns, trace off ${ns(off).toFixed(0)} ns (${(ns(off) - ns(none)) >= 0 ? '+' : ''}${(ns(off) - ns(none)).toFixed(1)} ns, ` +
+    `${(((ns(off) - ns(none)) / ns(none)) * 100).toFixed(1)}%), trace on ${ns(on).toFixed(0)} ns (+${(ns(on) - ns(none)).toFixed(0)} ns)`;
+  console.log([
+    `== ${engine}: task trace, time per switch (100 generator tasks; best of 3 processes x 5 runs) ==`,
+    line('bare yield          ', best.noneYield, best.offYield, best.onYield),
+    line('yield* checkpoint() ', best.noneCp, best.offCp, best.onCp),
+    line('Event ping-pong trip', best.nonePing, best.offPing, best.onPing),
+    `  one record: ${best.recordBytes} bytes; a switch writes 2 (in, out), a wake-up through an Event 4 (park, wake, in, out)`,
+  ].join('\n'));
 }
 
 async function measure(engine, xsnap) {
@@ -106,4 +153,8 @@ function report(engine, r) {
 }
 
 const xsnap = ensureXsnap({ log: () => {} });
-for (const engine of ['node', 'xs']) report(engine, await measure(engine, xsnap));
+const traceOnly = process.argv.includes('trace');
+for (const engine of ['node', 'xs']) {
+  await measureTrace(engine, xsnap);
+  if (!traceOnly) report(engine, await measure(engine, xsnap));
+}

@@ -12,6 +12,7 @@ export { op, ready, currentTaskOrNull, currentTask, outsideTask, PARKED, type Op
 export { Scheduler, CallbackHandle, activeScheduler, type ExceptionHandler } from "./scheduler";
 export { Task, type Gen, type TaskFn, type Waitable, type TaskWatcher } from "./task";
 export { WaitQueue } from "./waitqueue";
+export { TRACE, TaskTrace, traceLabel, waitLabel, dumpLines, RECORD_BYTES, TYPE_NAMES, type TraceRecord, type TraceStartOptions } from "./trace";
 export { VirtualHost, type VirtualHostOptions } from "./virtual";
 export type { Host } from "./host";
 export * from "./errors";

@@ -10,6 +10,7 @@ import {
   CALLBACK, DONE_ERR, DONE_OK, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
   type Gen, type Runnable, type TaskWatcher, type Waitable,
 } from "./task";
+import { TRACE, tracing } from "./trace";
 import { describe, isGeneratorFunction, isIterator, isThenable } from "./util";
 
 export { CallbackHandle } from "./callbacks";
@@ -143,6 +144,7 @@ export class Scheduler {
       throw new TypeError(`spawn needs a function and its arguments, got ${describe(fn)}` + (isThenable(fn) || isIterator(fn) ? " (pass the function, not its promise or generator)" : ""));
     }
     const t = new Task(this, name, fn, args);
+    if (tracing) TRACE.spawn(t);
     this.pushReady(t);
     this.kick();
     return t;
@@ -153,6 +155,7 @@ export class Scheduler {
     const t = new Task(this, name, null, null);
     t.gen = g;
     t.st = READY;
+    if (tracing) TRACE.spawn(t);
     this.pushReady(t);
     this.kick();
     return t;
@@ -179,6 +182,7 @@ export class Scheduler {
   park(t: Task, w: Waitable): typeof PARKED {
     t.st = WAITING;
     t.waitOn = w;
+    if (tracing) TRACE.park(t, w);
     return PARKED;
   }
 
@@ -199,6 +203,7 @@ export class Scheduler {
   /** Make a parked task ready to resume with `value`. Returns false if it was not parked. */
   wake(t: Task, value?: unknown): boolean {
     if (t.st !== WAITING) return false;
+    if (tracing) TRACE.wake(t, false);
     t.st = READY;
     t.value = value;
     // pushReady and kick, inlined: this is every primitive's hot path
@@ -223,6 +228,7 @@ export class Scheduler {
 
   /** @internal Checkpoint that raises `error` in `t` when it resumes (a pending cancel at an operation). */
   throwSoon(t: Task, error: unknown): typeof PARKED {
+    if (tracing) TRACE.wake(t, true);
     t.st = READY_THROW;
     t.waitOn = null;
     t.value = error;
@@ -388,6 +394,7 @@ export class Scheduler {
     const timers = this.timers;
     for (let n = timers.peek(); n !== undefined && n.deadline <= now; n = timers.peek()) {
       timers.pop();
+      if (tracing) TRACE.timer(n);
       try {
         n.onTimer(this);
       } catch (e) {
@@ -420,6 +427,7 @@ export class Scheduler {
       this.roundEnd = this.tail;
     }
     this.roundActive = false;
+    if (tracing) TRACE.idle();
     if (this.stopped) return;
     if (this.head !== null || this.reports.pending) this.kick();
     else this.arm();
@@ -445,7 +453,9 @@ export class Scheduler {
         t.st = RUNNING;
         t.waitOn = null;
         CTX.current = t;
+        if (tracing) TRACE.run(t);
         const r = (g as Gen).next(RESUME);
+        if (tracing) TRACE.out(t);
         if (t.st !== RUNNING) {
           // it parked through an operation (a finished or failing task is still RUNNING here)
           if (CTX.opFn === null) continue;
@@ -476,10 +486,12 @@ export class Scheduler {
   /** Callbacks, first steps, pending throws, async tasks. Returns true if an async task now holds the round. */
   private slowStep(r: Runnable): boolean {
     if (r.st === CALLBACK) {
+      if (tracing) TRACE.callback();
       (r as CallbackHandle).run(this);
       return false;
     }
     const t = r as Task;
+    if (tracing) TRACE.run(t);
     if (t.st === NEW || t.st === NEW_CANCELLED) {
       if (!this.start(t)) return false;
       if (t.gen === null) return this.bridge.started(t);
@@ -497,6 +509,7 @@ export class Scheduler {
     } else {
       res = (t.gen as Gen).next(RESUME);
     }
+    if (tracing) TRACE.out(t);
     CTX.current = null;
     this.afterStep(t, res);
     return false;
@@ -570,12 +583,14 @@ export class Scheduler {
 
   /** @internal an async task parked (called by the operation it awaits) */
   parkedAsync(t: Task): void {
+    if (tracing) TRACE.out(t);
     this.bridge.parked(t);
   }
 
   /** @internal */
   finish(t: Task, ok: boolean, v: unknown): void {
     if (t.st >= DONE_OK) return;
+    if (tracing) TRACE.done(t, ok);
     if (t.st === WAITING && t.waitOn !== null) {
       const w = t.waitOn;
       this.hook(() => w.abortWait(t, v), t);

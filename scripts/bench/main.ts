@@ -1,7 +1,7 @@
 // `npm run bench` runs this file on Node and on XS; scripts/bench.mjs prints the table and ratios.
-import { checkpoint, runOn, sleepMs, spawn, VirtualHost, type Gen, type Task } from "../../firmware/sched/index";
+import { checkpoint, runOn, sleepMs, spawn, RECORD_BYTES, TRACE, VirtualHost, type Gen, type Task } from "../../firmware/sched/index";
 import { G, emit, memProbe, nowMs } from "./harness";
-import { benchPrimitives } from "./primitives";
+import { benchPrimitives, eventPingPong } from "./primitives";
 import { Event, Lock, Queue } from "../../firmware/sync/index";
 
 /** Resumes per second of bare generators (`yield 1`) driven round robin by a plain loop. */
@@ -125,8 +125,36 @@ async function heapFlat(): Promise<void> {
   emit({ heapFlatPrims: { before: pBefore, after: pAfter, growthBytes: pAfter - pBefore } });
 }
 
+/**
+ * The task trace's cost per switch (scripts/bench.mjs runs this program with the trace hooks compiled in
+ * and stripped out): switches per second with the trace off, then on (a 1024-record ring, the real clock).
+ */
+async function traceCost(quick: boolean): Promise<void> {
+  const M = quick ? 100_000 : 500_000;
+  const runs = 5;
+  await roundRobin(100, M / 5, false, true); // warm up
+  const r: Record<string, number[]> = { offYield: [], onYield: [], offCp: [], onCp: [], offPing: [], onPing: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const on of [false, true]) {
+      if (on) TRACE.start(nowMs, { records: 1024 });
+      const k = on ? "on" : "off";
+      r[`${k}Yield`]!.push(await roundRobin(100, M, false, true));
+      r[`${k}Cp`]!.push(await roundRobin(100, M, false));
+      r[`${k}Ping`]!.push(await eventPingPong(M / 10));
+      TRACE.stop();
+    }
+  }
+  const trace: Record<string, number> = { recordBytes: RECORD_BYTES };
+  for (const [k, v] of Object.entries(r)) trace[k] = Math.max(...v);
+  emit({ trace });
+}
+
 async function main(): Promise<void> {
   const args = G.BENCH_ARGS ?? [];
+  if (args[0] === "trace") {
+    await traceCost(args[1] === "quick");
+    return;
+  }
   if (args[0] === "mem") {
     await memory(args[1]!, Number(args[2] ?? 10000));
     return;

@@ -20,7 +20,7 @@ async function rate(count: number, make: () => Task[]): Promise<number> {
 }
 
 /** Round trips per second: two tasks, two events (set, wait, clear in turn). */
-function eventPingPong(n: number): Promise<number> {
+export function eventPingPong(n: number): Promise<number> {
   return rate(n, () => {
     const ping = new Event();
     const pong = new Event();

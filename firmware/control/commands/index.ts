@@ -11,6 +11,7 @@ import { installLogCommands } from "./log";
 import { installMemCommand, type MemoryProvider } from "./mem";
 import { installServiceCommands } from "./services";
 import { installTaskCommands } from "./tasks";
+import { installTraceCommands } from "./trace";
 
 /** What the built-in commands work on (each part is optional: its commands are left out without it). */
 export interface ControlParts extends ConsoleOptions {
@@ -27,7 +28,7 @@ export interface ControlParts extends ConsoleOptions {
 
 /**
  * A {@link Console} with the built-in commands for the parts given: help, ps/tasks, stop, start, restart,
- * top, log, services, service, jobs, stats, mem, eval.
+ * top, log, services, service, jobs, stats, mem, eval, trace.
  * @example spawn("console", createConsole(io, { registry, log, services, jobs }).run)
  */
 export function createConsole(io: LineIO, parts: ControlParts = {}): Console {
@@ -40,5 +41,6 @@ export function createConsole(io: LineIO, parts: ControlParts = {}): Console {
   if (board !== undefined) con.register("stats", "stats: every driver's counters, and the timer-queue size", () => board.lines());
   installMemCommand(con, parts.memory);
   installEvalCommand(con);
+  installTraceCommands(con);
   return con;
 }
