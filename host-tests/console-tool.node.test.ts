@@ -1,16 +1,13 @@
 // `npm run console` against the simulated board through a pseudo-terminal pair (socat): the demo firmware
 // runs under `npm start` with its console on one end, the host console tool on the other. Node-only.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { assert } from "./lib/assert";
+import { socatOrSkip } from "./lib/socat";
 
 const ROOT = path.resolve(__dirname, "..");
-
-function hasSocat(): boolean {
-  return spawnSync("socat", ["-V"], { stdio: "ignore" }).status === 0;
-}
 
 function tsx(script: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, script), ...args], {
@@ -36,10 +33,7 @@ describe("npm run console over a pty, against the simulated board", function () 
   let dir = "";
 
   before(function () {
-    if (!hasSocat()) {
-      console.log("    (skipped: socat is not installed; apt-get install -y socat to run it)");
-      this.skip();
-    }
+    socatOrSkip(this, "console tool");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-pty-"));
   });
 
