@@ -161,7 +161,8 @@ function checkPeriod(v: unknown, what: string): number {
 }
 
 function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean): LineIO {
-  const uart = new Uart(Serial, options, { bufferSize: 256 });
+  // overflow "error": a full receive buffer is reported at the gap (input overrun), never bridged
+  const uart = new Uart(Serial, options, { bufferSize: 256, overflow: "error" });
   return new UartLineIO(uart.reader, uart.writer, crlf);
 }
 
