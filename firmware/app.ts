@@ -40,9 +40,10 @@ export interface AppConfig {
   modem: UartSerialOptions;
   /**
    * The console: on a UART of its own (`serial`: options of the board's Serial; `crlf`: "\r\n" line ends,
-   * default true), on a ready LineIO, or none (null).
+   * default true), on a ready LineIO, or none (null). `logOnConsole`: the printed log shows where the
+   * console is (one terminal for both), so `log follow` need not print it again.
    */
-  console: { serial: UartSerialOptions; crlf?: boolean } | { io: LineIO } | null;
+  console: { serial: UartSerialOptions; crlf?: boolean; logOnConsole?: boolean } | { io: LineIO; logOnConsole?: boolean } | null;
   /** Where service configuration (enabled, args) is kept (default: in RAM, lost at reset). */
   prefs?: Prefs;
   /** Default periods (ms): HTU21D samples (5000) and modem AT+CSQ (15000); stored service args replace them. */
@@ -148,7 +149,7 @@ export function createDemo(config: AppConfig): Demo {
   const c = config.console;
   if (c !== null) {
     const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true);
-    con = createConsole(io, { registry, log, services, jobs, profiler, banner: `xs-async demo console on ${config.boardName}: type help` });
+    con = createConsole(io, { registry, log, services, jobs, profiler, logOnConsole: c.logOnConsole === true, banner: `xs-async demo console on ${config.boardName}: type help` });
     installDemoCommands(con, { led, env, modem, services, jobs, status });
   }
 

@@ -89,3 +89,22 @@ describe("demo console: input faster than it is answered", () => {
     });
   });
 });
+
+describe("demo console: manners", () => {
+  it("led on after stop led is refused and says how to bring the LED back; ps -v shows no [object Object]; errors carry no class names", async () => {
+    await vrun(function* () {
+      const r = yield* startDemo();
+      assert.equal(yield* r.ask("stop led"), "led stopped\n");
+      const n = r.demo.led.changesCount;
+      assert.equal(yield* r.ask("led on"), "error: the LED task is not running, nothing would show it (service start led, or start led)\n");
+      assert.equal(r.demo.led.changesCount, n);
+      assert.equal(yield* r.ask("start led"), "led started\n");
+      assert.equal(yield* r.ask("led on"), "LED on\n");
+      const ps = yield* r.ask("ps -v printer");
+      assert.match(ps, /^● printer: running since t\+0\.000s; [\d.]+ m?s ago\n {4}┗━► args: \[\[object\],\[function\]\]\n/);
+      assert.ok(!ps.includes("[object Object]"));
+      assert.equal(yield* r.ask("help nope"), 'error: no command "nope"\n');
+      assert.equal(yield* r.ask("log tail 0"), `(no lines asked for; the log keeps ${r.demo.log.length} records)\n`);
+    });
+  });
+});

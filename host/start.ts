@@ -160,7 +160,7 @@ run(function* main(): Gen<void> {
     ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
     i2c: sim.I2C.default,
     modem: { port: SIM_MODEM_PORT, baud: 115200 },
-    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: opts.consoleTty !== null },
+    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: opts.consoleTty !== null, logOnConsole: opts.consoleTty === null },
     prefs: new FilePrefs(PREFS_FILE),
     print: out,
     onReady: (demo) => {
