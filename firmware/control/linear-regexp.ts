@@ -30,7 +30,7 @@ type Node =
   | { t: "class"; k: CharClass }
   | { t: "assert"; a: number }
   | { t: "cat"; items: Node[] }
-  | { t: "alt"; a: Node; b: Node }
+  | { t: "alt"; items: Node[] }
   | { t: "rep"; n: Node; min: number; max: number };
 
 const DIGIT = [48, 57];
@@ -48,7 +48,8 @@ function inRanges(r: readonly number[], c: number): boolean {
 
 /** Most instructions a pattern may compile to (bounds the work per character). */
 export const MAX_PROGRAM = 400;
-const MAX_DEPTH = 16;
+/** Deepest group nesting: the parser recurses per group, and a device task has about 1000 stack slots. */
+const MAX_DEPTH = 8;
 
 class Parser {
   private i = 0;
@@ -70,12 +71,15 @@ class Parser {
   }
 
   private alt(): Node {
-    let n = this.cat();
+    const first = this.cat();
+    if (this.peek() !== "|") return first;
+    // a flat list, so that compiling many alternatives does not recurse once per alternative
+    const items = [first];
     while (this.peek() === "|") {
       this.i++;
-      n = { t: "alt", a: n, b: this.cat() };
+      items.push(this.cat());
     }
-    return n;
+    return { t: "alt", items };
   }
 
   private cat(): Node {
@@ -103,7 +107,7 @@ class Parser {
       } else return n;
       this.i++;
       if (this.peek() === "?") this.i++; // lazy: the same for a yes/no match
-      if (n.t === "assert") this.fail("nothing to repeat");
+      if (n.t === "assert" || n.t === "rep") this.fail(`nothing to repeat before "${c}"`);
       n = { t: "rep", n, min, max };
     }
   }
@@ -344,13 +348,18 @@ export class LinearRegExp {
         for (const x of n.items) this.emit(x);
         return;
       case "alt": {
-        const split = this.add(SPLIT);
-        this.a[split] = split + 1;
-        this.emit(n.a);
-        const jmp = this.add(JMP);
-        this.b[split] = this.op.length;
-        this.emit(n.b);
-        this.a[jmp] = this.op.length;
+        // SPLIT to the first, else the next SPLIT ...; each alternative but the last JMPs to the end
+        const jmps: number[] = [];
+        for (let k = 0; k < n.items.length; k++) {
+          if (k < n.items.length - 1) {
+            const split = this.add(SPLIT);
+            this.a[split] = split + 1;
+            this.emit(n.items[k]!);
+            jmps.push(this.add(JMP));
+            this.b[split] = this.op.length;
+          } else this.emit(n.items[k]!);
+        }
+        for (const j of jmps) this.a[j] = this.op.length;
         return;
       }
       case "rep": {
