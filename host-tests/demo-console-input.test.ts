@@ -108,3 +108,29 @@ describe("demo console: manners", () => {
     });
   });
 });
+
+describe("simulator: overlapping stimuli are queued as the physical world serialises them", () => {
+  it("six ir 0x47 typed at once are six keys, no bad frame; six press are six clicks, each after the previous one", async () => {
+    await vrun(function* () {
+      const r = yield* startDemo();
+      r.con.peer.clearReceived();
+      r.con.peer.send("ir 0x47\n".repeat(6));
+      yield* sleepMs(1500);
+      const answers = r.con.peer.receivedText().split("\n").filter((l) => l !== "");
+      assert.equal(answers.length, 6);
+      assert.equal(answers[0], "sim: IR frame address 0x00 command 0x47 on pin 15");
+      for (let i = 1; i < 6; i++) assert.match(answers[i]!, /^sim: IR frame address 0x00 command 0x47 on pin 15 \(queued: starts in \d+ ms, after the previous one\)$/);
+      assert.equal(r.demo.ir.keys, 6);
+      assert.equal(r.demo.ir.errors, 0);
+      assert.equal(r.printed.filter((l) => / \[ir\] key 0x47 \(address 0x00\)$/.test(l)).length, 6);
+
+      const from = r.printed.length;
+      r.con.peer.send("press\n".repeat(6));
+      yield* sleepMs(6 * 450 + 1000);
+      assert.equal(r.printed.slice(from).filter((l) => / \[button\] click$/.test(l)).length, 6);
+      assert.equal(r.printed.slice(from).filter((l) => /double click/.test(l)).length, 0);
+      // six toggles from slow blink: off, on, off, on, off, on
+      assert.equal(r.demo.led.mode, "on");
+    });
+  });
+});
