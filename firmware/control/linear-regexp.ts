@@ -232,7 +232,7 @@ class Parser {
  * `s.length` × the program size (at most {@link MAX_PROGRAM} instructions), whatever the pattern.
  * The syntax is JavaScript's without backreferences or lookaround: `. [] [^] \d \w \s \b ^ $ | () (?:)
  * * + ? {n,m}` and escapes. Throws {@link PatternError} (a SyntaxError) for anything else.
- * Memory: the program (4 small numbers per instruction) and two thread lists of its size.
+ * Memory: the program (3 numbers per instruction) and four Int32Arrays of its size, allocated once.
  * @example new LinearRegExp("(.*.*)*X").test("x".repeat(1000))   // false, at once
  */
 export class LinearRegExp {
@@ -242,6 +242,9 @@ export class LinearRegExp {
   private readonly classes: CharClass[] = [];
   private readonly mark: Int32Array;
   private readonly stack: Int32Array;
+  /** the thread lists, allocated once (test() runs per log line) */
+  private readonly listA: Int32Array;
+  private readonly listB: Int32Array;
   private gen = 0;
 
   constructor(readonly source: string) {
@@ -251,6 +254,8 @@ export class LinearRegExp {
     const n = this.op.length;
     this.mark = new Int32Array(n);
     this.stack = new Int32Array(n * 2 + 2);
+    this.listA = new Int32Array(n);
+    this.listB = new Int32Array(n);
   }
 
   /** Instructions in the compiled program. */
@@ -259,11 +264,16 @@ export class LinearRegExp {
   }
 
   test(s: string): boolean {
-    const n = this.op.length;
-    let cur = new Int32Array(n);
-    let next = new Int32Array(n);
+    if (this.gen > 0x3fff0000 - s.length) {
+      // marks are Int32: start the generations again before they could wrap
+      this.mark.fill(0);
+      this.gen = 0;
+    }
+    let cur = this.listA;
+    let next = this.listB;
     this.gen++;
     let nc = this.closure(cur, 0, 0, s, 0);
+    // (the two lists swap roles per character; which is which at the end does not matter)
     for (let i = 0; ; i++) {
       for (let k = 0; k < nc; k++) if (this.op[cur[k]!] === MATCH) return true;
       if (i >= s.length) return false;
