@@ -32,6 +32,22 @@ export function formatStamp(t: number, now: number, wallAtNow?: number): string 
   return `t+${(t / 1000).toFixed(3)}s`;
 }
 
+/** One-line rendering of a value for listings (JSON when possible, bounded to `max` chars). */
+export function show(v: unknown, max = 120): string {
+  let s: string;
+  if (v instanceof Error) s = `${v.name}: ${v.message}`;
+  else if (typeof v === "string") s = JSON.stringify(v);
+  else if (typeof v === "function") s = "[function]";
+  else {
+    try {
+      s = JSON.stringify(v) ?? String(v);
+    } catch {
+      s = String(v);
+    }
+  }
+  return s.length > max ? s.slice(0, max - 3) + "..." : s;
+}
+
 function isPlain(v: object): boolean {
   if (Array.isArray(v)) return true;
   const p = Object.getPrototypeOf(v) as unknown;
@@ -39,36 +55,29 @@ function isPlain(v: object): boolean {
 }
 
 /** JSON for data (arrays, plain objects); other objects (a log, a port) as "[object]", never their insides. */
-function showReplacer(_k: string, v: unknown): unknown {
+function argReplacer(_k: string, v: unknown): unknown {
   if (typeof v === "function") return "[function]";
   if (v instanceof Error) return `${v.name}: ${v.message}`;
   if (v !== null && typeof v === "object" && !isPlain(v)) return "[object]";
   return v;
 }
 
-/**
- * One-line rendering of a value for listings (JSON when possible, bounded to `max` chars). Objects that
- * are not plain data (class instances: a log, a port) show as `[object]`, functions as `[function]`.
- */
-export function show(v: unknown, max = 120): string {
+/** One argument: JSON for data; an object that is not plain data (class instance) as `[object]`. */
+function showArg(v: unknown, max: number): string {
+  if (v instanceof Error || typeof v === "string" || typeof v === "function") return show(v, max);
+  if (v !== null && typeof v === "object" && !isPlain(v)) return "[object]";
   let s: string;
-  if (v instanceof Error) s = `${v.name}: ${v.message}`;
-  else if (typeof v === "string") s = JSON.stringify(v);
-  else if (typeof v === "function") s = "[function]";
-  else if (v !== null && typeof v === "object" && !isPlain(v)) s = "[object]";
-  else {
-    try {
-      s = JSON.stringify(v, showReplacer) ?? String(v);
-    } catch {
-      s = Array.isArray(v) ? "[array]" : "[object]";
-    }
+  try {
+    s = JSON.stringify(v, argReplacer) ?? String(v);
+  } catch {
+    s = Array.isArray(v) ? "[array]" : "[object]";
   }
   return s.length > max ? s.slice(0, max - 3) + "..." : s;
 }
 
 /** A task's arguments for a listing: each shown on its own (`[5000,"AT+CSQ"]`, `[[object],[function]]`). */
 export function showArgs(args: readonly unknown[], max = 120): string {
-  const s = `[${args.map((a) => show(a, 60)).join(",")}]`;
+  const s = `[${args.map((a) => showArg(a, 60)).join(",")}]`;
   return s.length > max ? s.slice(0, max - 3) + "..." : s;
 }
 
