@@ -9,10 +9,11 @@ import { Profiler } from "./control/profiler";
 import { TaskRegistry } from "./control/registry";
 import { RingLog } from "./control/ringlog";
 import { ServiceManager, type BootReport } from "./control/services";
+import { StatsBoard } from "./control/stats";
 import { formatDuration } from "./control/time";
 import { board as platformBoard, type Board } from "./platform/io";
-import { now, sleepMs, type Gen } from "./sched/index";
-import { Uart, type UartSerialOptions } from "../drivers/uart/index";
+import { checkpoint, now, sleepMs, type Gen } from "./sched/index";
+import { Uart, keepOpen, type UartSerialOptions } from "../drivers/uart/index";
 import { buttonTask } from "./demo/buttons";
 import { installDemoCommands } from "./demo/commands";
 import { UartLineIO } from "./demo/console-io";
@@ -68,6 +69,8 @@ export interface Demo {
   readonly services: ServiceManager;
   readonly jobs: Jobs;
   readonly profiler: Profiler;
+  /** Every driver's counters (the console's `stats`). */
+  readonly stats: StatsBoard;
   readonly led: Led;
   readonly env: Env;
   readonly modem: Modem;
@@ -86,9 +89,10 @@ function ago(ms: number): string {
 /** Build the demo's parts and register its services; nothing runs yet (call inside a task). */
 export function createDemo(config: AppConfig): Demo {
   const b = config.board ?? platformBoard();
-  const Serial = b.io.Serial;
   const I2C = b.io.I2C;
-  if (Serial === undefined || I2C === undefined) throw new Error("the demo needs a board with Serial and I2C");
+  if (b.io.Serial === undefined || I2C === undefined) throw new Error("the demo needs a board with Serial and I2C");
+  // the modem service closes and reopens its UART; the Pico's Serial cannot be closed (drivers/uart/keep-open)
+  const Serial = keepOpen(b.io.Serial);
   const print = config.print ?? ((line: string): void => trace(line + "\n"));
   const log = new RingLog(config.logBudget ?? 8192);
   const profiler = new Profiler({ stallMs: 100, log });
@@ -96,9 +100,13 @@ export function createDemo(config: AppConfig): Demo {
   const services = new ServiceManager(registry, { log, ...(config.prefs !== undefined ? { prefs: config.prefs } : { prefs: new MemoryPrefs() }) });
   const jobs = new Jobs();
   const led = new Led(log);
-  const env = new Env(I2C, config.i2c, log);
-  const modem = new Modem(Serial, config.modem, log);
+  const stats = new StatsBoard();
+  const env = new Env(I2C, config.i2c, log, stats);
+  const modem = new Modem(Serial, config.modem, log, stats);
   const ir = new IrStats();
+  stats.attach("env", env);
+  stats.attach("modem", modem);
+  stats.attach("ir", ir);
 
   const status = (): string[] => {
     const lines = [`up ${formatDuration(now())}; LED ${ledLabel(led.mode)} (${led.changesCount} changes)`];
@@ -108,52 +116,59 @@ export function createDemo(config: AppConfig): Demo {
     lines.push(`modem: ${m === null ? "no exchange yet" : m.length === 0 ? `no answer ${ago(modem.lastAt)}` : `${m.join(" | ")} ${ago(modem.lastAt)}`} (${modem.commands} commands, ${modem.silent} unanswered)`);
     lines.push(`ir: ${ir.keys} keys, ${ir.repeats} repeats ignored, ${ir.errors} bad frames`);
     const all = services.all();
-    const down = all.filter((s) => s.state !== "active").map((s) => `${s.name} ${s.state}`);
-    lines.push(`services: ${all.length - down.length} of ${all.length} active${down.length > 0 ? ` (${down.join(", ")})` : ""}`);
+    const down = all.filter((s) => !s.running).map((s) => `${s.name} ${s.state}`);
+    lines.push(`services: ${all.length - down.length} of ${all.length} running${down.length > 0 ? ` (${down.join(", ")})` : ""}`);
     lines.push(`log: ${log.length} records, ${log.bytesUsed} of ${log.budget} bytes, ${log.dropped} dropped`);
     return lines;
   };
 
+  // every service comes back by itself after a failure: 1 s, doubling up to a minute; 5 restarts in 10 minutes park it
+  const restart = "on-failure" as const;
   services.add({
-    name: "led", description: "LED modes (off, on, slow, fast blink)",
+    name: "led", description: "LED modes (off, on, slow, fast blink)", restart,
     tasks: function* ledService(): Gen<void> {
       yield* ledTask(led, b.io.Digital, config.led.pin, config.led.activeLow ?? false);
     },
   });
   services.add({
-    name: "buttons", description: "click: on/off, double: fast blink, long: status", requires: ["led"],
+    name: "buttons", description: "click: on/off, double: fast blink, long: status", requires: ["led"], restart,
     tasks: function* buttons(): Gen<void> {
-      yield* buttonTask({ Digital: b.io.Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status });
+      yield* buttonTask({ Digital: b.io.Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status, board: stats });
     },
   });
   services.add({
-    name: "ir", description: "NEC remote: 0x45 on, 0x46 off, 0x47 slow, 0x44 fast", requires: ["led"],
+    name: "ir", description: "NEC remote: 0x45 on, 0x46 off, 0x47 slow, 0x44 fast", requires: ["led"], restart,
     tasks: function* irService(): Gen<void> {
-      yield* irTask({ Digital: b.io.Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir });
+      yield* irTask({ Digital: b.io.Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir, board: stats });
     },
   });
   services.add({
-    name: "env", description: "HTU21D + EEPROM on a shared I2C bus", args: [config.envPeriodMs ?? 5000],
+    name: "env", description: "HTU21D + EEPROM on a shared I2C bus", args: [config.envPeriodMs ?? 5000], restart,
+    validate: (a) => void checkPeriod(a[0], "env"),
     tasks: function* envService(periodMs: unknown): Gen<void> {
       yield* envTask(env, checkPeriod(periodMs, "env"));
     },
   });
   services.add({
-    name: "modem", description: "AT modem on a UART (half duplex)", args: [config.modemPeriodMs ?? 15000, "AT+CSQ"],
+    name: "modem", description: "AT modem on a UART (half duplex)", args: [config.modemPeriodMs ?? 15000, "AT+CSQ"], restart,
+    validate: (a) => {
+      checkPeriod(a[0], "modem");
+      if (a.length > 1 && (typeof a[1] !== "string" || !/^AT[\x20-\x7e]{0,60}$/.test(a[1]))) throw new RangeError(`modem: the command is "AT..." (printable, at most 62 characters), got ${JSON.stringify(a[1])}`);
+    },
     tasks: function* modemService(periodMs: unknown, command: unknown): Gen<void> {
-      yield* modemTask(modem, checkPeriod(periodMs, "modem"), typeof command === "string" ? command : "AT+CSQ");
+      yield* modemTask(modem, checkPeriod(periodMs, "modem"), command === undefined ? "AT+CSQ" : String(command));
     },
   });
 
   let con: Console | null = null;
   const c = config.console;
   if (c !== null) {
-    const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true);
-    con = createConsole(io, { registry, log, services, jobs, profiler, logOnConsole: c.logOnConsole === true, banner: `xs-async demo console on ${config.boardName}: type help` });
+    const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true, stats);
+    con = createConsole(io, { registry, log, services, jobs, profiler, stats, logOnConsole: c.logOnConsole === true, banner: `xs-async demo console on ${config.boardName}: type help` });
     installDemoCommands(con, { led, env, modem, services, jobs, status });
   }
 
-  return { config, board: b, print, log, registry, services, jobs, profiler, led, env, modem, ir, console: con, boot: null, status };
+  return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, console: con, boot: null, status };
 }
 
 function checkPeriod(v: unknown, what: string): number {
@@ -161,9 +176,11 @@ function checkPeriod(v: unknown, what: string): number {
   return v;
 }
 
-function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean): LineIO {
+function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean, stats: StatsBoard): LineIO {
   // overflow "error": a full receive buffer is reported at the gap (input overrun), never bridged
   const uart = new Uart(Serial, options, { bufferSize: 256, overflow: "error" });
+  stats.attach("console.rx", uart.reader);
+  stats.attach("console.tx", uart.writer);
   return new UartLineIO(uart.reader, uart.writer, crlf);
 }
 
@@ -185,7 +202,13 @@ export function* startDemo(demo: Demo): Gen<BootReport> {
     if (l.startsWith("[ SKIP ]") && l.endsWith(": disabled")) log.info(l, "demo");
     else if (!l.startsWith("[ OK ]")) log.warn(l, "demo");
   }
-  log.info(`ready: ${report.started.length} of ${demo.services.all().length} services started`, "demo");
+  // a task that fails on its first step (before this task runs again) is not counted as running
+  yield* checkpoint();
+  const all = demo.services.all();
+  const down = all.filter((s) => !s.running).map((s) => `${s.name} ${s.state}`);
+  const text = `ready: ${all.length - down.length} of ${all.length} services running${down.length > 0 ? ` (${down.join(", ")})` : ""}`;
+  if (all.some((s) => s.state === "failed" || s.state === "restarting")) log.warn(text, "demo");
+  else log.info(text, "demo");
   return report;
 }
 

@@ -47,8 +47,9 @@ describe("ServiceManager", () => {
       const st = sm.status("sensor");
       assert.equal(st[0], "× sensor");
       assert.equal(st[2], "    Active: failed (RangeError: no sensor on the bus)");
-      assert.equal(st[4], "    Traceback:");
-      assert.equal(st[5], "      RangeError: no sensor on the bus");
+      assert.equal(st[4], "    Failures: 1, the last 1 ms ago: RangeError: no sensor on the bus");
+      assert.equal(st[5], "    Traceback:");
+      assert.equal(st[6], "      RangeError: no sensor on the bus");
       assert.deepEqual(sm.status("mqtt").slice(0, 5), [
         "● mqtt",
         "    Loaded: enabled",
@@ -103,9 +104,9 @@ describe("ServiceManager", () => {
       }
       assert.equal(err, "service mqtt cannot start: dependency net stopped");
       sm.setArgs("net", ["net2"]);
-      yield* sm.start("net");
-      yield* sm.start("mqtt");
+      yield* sm.start("net"); // and mqtt, stopped with it
       yield* sleepMs(1);
+      assert.deepEqual(sm.list(), ["● net [enabled] active (running)", "● mqtt [enabled] active (running)"]);
       sm.disable("mqtt");
       assert.deepEqual(getJSON(prefs, "svc", "mqtt"), { enabled: false, args: ["mqtt"] });
       assert.deepEqual(getJSON(prefs, "svc", "net"), { enabled: true, args: ["net2"] });
@@ -136,9 +137,155 @@ describe("ServiceManager", () => {
       yield* sm.boot();
       yield* sleepMs(60);
       const st = sm.status("flaky");
-      assert.equal(st[2], "    Active: failed (task failed: Error: lost link)");
+      assert.equal(st[2], "    Active: failed (task flaky failed: Error: lost link)");
       assert.ok(st.indexOf("      task flaky:") > 0);
       assert.ok(st.indexOf("      Error: lost link") > 0);
+    });
+  });
+});
+
+describe("ServiceManager restart policies", () => {
+  function lines(rl: RingLog): string[] {
+    return rl.grep(/\[services\]/).map((l) => l.split("\n")[0]!);
+  }
+
+  it("on-failure: restarts after a delay that doubles, then parks the service at its start limit until an operator starts it", async () => {
+    const rl = new RingLog(8192);
+    let runs = 0;
+    await vrun(function* () {
+      const sm = new ServiceManager(new TaskRegistry(), { log: rl });
+      sm.add({
+        name: "flaky", restart: "on-failure", restartMs: 100, restartMaxMs: 400, startLimitBurst: 3, startLimitIntervalMs: 10000,
+        tasks: function* () { runs++; yield* sleepMs(10); throw new Error(`lost link ${runs}`); },
+      });
+      yield* sm.boot();
+      yield* sleepMs(15);
+      assert.equal(sm.list()[0], "↻ flaky [enabled] activating (auto-restart in 95 ms; last failure: task flaky failed: Error: lost link 1)");
+      yield* sleepMs(2000);
+      assert.deepEqual(lines(rl), [
+        "0.000 [INFO] [services] flaky started",
+        "0.010 [ERROR] [services] flaky failed: task flaky failed: Error: lost link 1",
+        "0.010 [WARN] [services] flaky: restart 1 in 100 ms",
+        "0.110 [INFO] [services] flaky started (restart 1)",
+        "0.120 [ERROR] [services] flaky failed: task flaky failed: Error: lost link 2",
+        "0.120 [WARN] [services] flaky: restart 2 in 200 ms",
+        "0.320 [INFO] [services] flaky started (restart 2)",
+        "0.330 [ERROR] [services] flaky failed: task flaky failed: Error: lost link 3",
+        "0.330 [WARN] [services] flaky: restart 3 in 400 ms",
+        "0.730 [INFO] [services] flaky started (restart 3)",
+        "0.740 [ERROR] [services] flaky failed: task flaky failed: Error: lost link 4",
+        "0.740 [ERROR] [services] flaky: start limit hit: 3 restarts in 630 ms; last failure: task flaky failed: Error: lost link 4; start it by hand when fixed",
+      ]);
+      assert.equal(sm.list()[0], "× flaky [enabled] failed (start limit hit: 3 restarts in 630 ms; last failure: task flaky failed: Error: lost link 4), 3 restarts");
+      const st = sm.status("flaky");
+      assert.deepEqual(st.slice(2, 6), [
+        "    Active: failed (start limit hit: 3 restarts in 630 ms; last failure: task flaky failed: Error: lost link 4)",
+        "    Args: []",
+        "    Restart: on-failure (after 100 ms, doubling up to 400 ms; limit 3 in 10 s); 3 so far",
+        "    Failures: 4, the last 1 s ago: task flaky failed: Error: lost link 4",
+      ]);
+      yield* sm.start("flaky"); // the operator: a fresh start limit and delay
+      yield* sleepMs(15);
+      assert.equal(sm.get("flaky")!.state, "restarting");
+      assert.equal(lines(rl).slice(-1)[0], "2.025 [WARN] [services] flaky: restart 4 in 100 ms");
+    });
+    assert.equal(runs, 5);
+  });
+
+  it("a run that lasted restartMaxMs resets the delay; \"always\" also restarts a service whose tasks returned", async () => {
+    const rl = new RingLog(8192);
+    const ends = [10, 10, 500, 10];
+    await vrun(function* () {
+      const sm = new ServiceManager(new TaskRegistry(), { log: rl });
+      let i = 0;
+      sm.add({
+        name: "job", restart: "always", restartMs: 50, restartMaxMs: 400,
+        tasks: function* () { yield* sleepMs(ends[i++] ?? Infinity); },
+      });
+      yield* sm.boot();
+      yield* sleepMs(1000);
+      assert.deepEqual(lines(rl).filter((l) => l.includes("restart ")), [
+        "0.010 [WARN] [services] job: restart 1 in 50 ms",
+        "0.060 [INFO] [services] job started (restart 1)",
+        "0.070 [WARN] [services] job: restart 2 in 100 ms",
+        "0.170 [INFO] [services] job started (restart 2)",
+        "0.670 [WARN] [services] job: restart 3 in 50 ms", // ran 500 ms >= 400: healthy, the delay starts over
+        "0.720 [INFO] [services] job started (restart 3)",
+        "0.730 [WARN] [services] job: restart 4 in 100 ms",
+        "0.830 [INFO] [services] job started (restart 4)",
+      ]);
+      assert.equal(sm.get("job")!.failures, 0);
+      assert.equal(sm.list()[0], "● job [enabled] active (running), 4 restarts");
+    });
+  });
+
+  it("an operator's stop is never undone: a stopped task stops its service, service stop cancels a pending restart", async () => {
+    const rl = new RingLog(8192);
+    await vrun(function* () {
+      const reg = new TaskRegistry();
+      const sm = new ServiceManager(reg, { log: rl });
+      sm.add({ name: "a", restart: "always", tasks: function* () { yield* sleepMs(Infinity); } });
+      sm.add({ name: "b", restart: "on-failure", restartMs: 100, tasks: function* () { yield* sleepMs(10); throw new Error("boom"); } });
+      sm.add({ name: "c", tasks: { rx: function* () { yield* sleepMs(Infinity); }, tx: function* () { yield* sleepMs(30); } } });
+      yield* sm.boot();
+      yield* sleepMs(50);
+      assert.equal(reg.stop("a"), true); // the console's `stop a`
+      yield* sleepMs(20);
+      assert.deepEqual(sm.list(), [
+        "○ a [enabled] inactive (task a stopped)",
+        "↻ b [enabled] activating (auto-restart in 40 ms; last failure: task b failed: Error: boom)",
+        "● c [enabled] active (running)",
+      ]);
+      assert.deepEqual(sm.stop("b"), ["b"]);
+      yield* sleepMs(5000);
+      assert.deepEqual(sm.list().slice(0, 2), ["○ a [enabled] inactive (task a stopped)", "○ b [enabled] inactive (stopped)"]);
+      assert.deepEqual(reg.list().map((x) => `${x.name} ${x.state}`), ["a cancelled", "b failed", "c.rx running", "c.tx done"]);
+      reg.start("a"); // starting its task by hand brings the service back
+      yield* sleepMs(1);
+      assert.equal(sm.list()[0], "● a [enabled] active (running)");
+    });
+  });
+
+  it("services blocked on a failed one start when it comes back", async () => {
+    const rl = new RingLog(8192);
+    let tries = 0;
+    await vrun(function* () {
+      const sm = new ServiceManager(new TaskRegistry(), { log: rl });
+      sm.add({ name: "bus", restart: "on-failure", restartMs: 1000, init: function* () { if (++tries < 3) throw new Error("no ACK"); }, tasks: function* () { yield* sleepMs(Infinity); } });
+      sm.add({ name: "sensor", requires: ["bus"], tasks: function* () { yield* sleepMs(Infinity); } });
+      const rep = yield* sm.boot();
+      assert.deepEqual(rep.lines, ["[ FAILED ] bus: Error: no ACK", "[ SKIP ] sensor: not started, dependency bus restarting"]);
+      yield* sleepMs(5000);
+      assert.deepEqual(sm.list(), ["● bus [enabled] active (running), 2 restarts", "● sensor [enabled] active (running)"]);
+      assert.deepEqual(lines(rl).slice(-2), ["3.000 [INFO] [services] bus started (restart 2)", "3.000 [INFO] [services] sensor started"]);
+    });
+  });
+
+  it("arguments are checked before they are stored; bad stored ones are refused at boot with a reason", async () => {
+    const rl = new RingLog(8192);
+    const prefs = new MemoryPrefs();
+    const validate = (a: unknown[]): void => {
+      if (typeof a[0] !== "number" || !(a[0] >= 10)) throw new RangeError(`the period is a number of ms >= 10, got ${JSON.stringify(a[0])}`);
+    };
+    await vrun(function* () {
+      const reg = new TaskRegistry();
+      const sm = new ServiceManager(reg, { prefs, log: rl });
+      sm.add({ name: "env", args: [5000], validate, tasks: function* () { yield* sleepMs(Infinity); } });
+      yield* sm.boot();
+      assert.throws(() => sm.setArgs("env", ["abc"]), /^RangeError: env: arguments \["abc"\] refused: the period is a number of ms >= 10, got "abc"$/);
+      assert.deepEqual(sm.get("env")!.args, [5000]);
+      assert.equal(getJSON(prefs, "svc", "env"), undefined, "nothing stored");
+      assert.throws(() => reg.restart("env", [1]), /got 1/);
+      assert.equal(reg.get("env")!.state, "running", "the refused restart left it running");
+      sm.setArgs("env", [2000]);
+      assert.deepEqual(getJSON(prefs, "svc", "env"), { enabled: true, args: [2000] });
+    });
+    prefs.set("svc", "env", JSON.stringify({ enabled: true, args: ["abc"] })); // written by an older firmware
+    await vrun(function* () {
+      const sm = new ServiceManager(new TaskRegistry(), { prefs, log: rl });
+      sm.add({ name: "env", args: [5000], validate, tasks: function* () { yield* sleepMs(Infinity); } });
+      assert.deepEqual(sm.get("env")!.args, [5000]);
+      assert.equal(lines(rl).slice(-1)[0], '0.000 [WARN] [services] env: stored arguments ["abc"] refused (the period is a number of ms >= 10, got "abc"); using the defaults');
     });
   });
 });

@@ -68,7 +68,7 @@ const BOOT = [
   "0.000 [INFO] [services] env started",
   "0.000 [INFO] [services] modem started",
   "0.000 [INFO] [env] EEPROM at 0x50: no stored reading yet",
-  "0.000 [INFO] [demo] ready: 5 of 5 services started",
+  "0.000 [INFO] [demo] ready: 5 of 5 services running",
   "0.066 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #1)",
   "0.131 [INFO] [modem] AT -> OK",
   "0.272 [INFO] [modem] AT+CSQ -> +CSQ: 23,0 | OK (signal -67 dBm)",
@@ -112,7 +112,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
         "5.001 [INFO] [status] env: 20.00 °C, 50.0 %RH 4 s ago (1 samples, 0 failed, EEPROM record #1)", // the 5 s sample is converting
         "5.001 [INFO] [status] modem: +CSQ: 23,0 | OK 4 s ago (2 commands, 0 unanswered)",
         "5.001 [INFO] [status] ir: 0 keys, 0 repeats ignored, 0 bad frames",
-        "5.001 [INFO] [status] services: 5 of 5 active",
+        "5.001 [INFO] [status] services: 5 of 5 running",
         "5.001 [INFO] [status] log: 18 records, 792 of 8192 bytes, 0 dropped",
       ]);
       assert.equal(r.demo.led.mode, "off", "a long press does not touch the LED");
@@ -222,7 +222,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       assert.deepEqual(r.printed.slice(5, 8), [
         "0.000 [INFO] [env] EEPROM at 0x50: no stored reading yet",
         "0.000 [INFO] [demo] [ SKIP ] modem: disabled",
-        "0.000 [INFO] [demo] ready: 4 of 5 services started",
+        "0.000 [INFO] [demo] ready: 4 of 5 services running (modem disabled)",
       ]);
       assert.deepEqual(r.lines(/\[env\] \d/).map((l) => l.split(" ")[0]), ["0.066", "2.066", "4.066", "6.066"], "env samples every 2 s (stored args)");
       assert.match(yield* r.ask("services"), /^○ modem - .* \[disabled\] disabled$/m);
@@ -255,6 +255,145 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       yield* sleepMs(20000);
       assert.equal(stored(), 3, "no record is written once env is stopped");
       assert.match(yield* r.ask("services"), /^○ env - .* inactive/m);
+    });
+  });
+
+  it("state is true everywhere: stop modem shows in ps, services and status, and no modem command follows", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      assert.equal(yield* r.ask("stop modem"), "modem stopped\n");
+      const from = r.printed.length;
+      assert.match(yield* r.ask("ps"), /^○ modem: cancelled @ t\+1\.001s/m);
+      assert.match(yield* r.ask("services"), /^○ modem - .* inactive \(task modem stopped\)$/m);
+      assert.match(yield* r.ask("status"), /^services: 4 of 5 running \(modem stopped\)$/m);
+      yield* sleepMs(40000);
+      assert.deepEqual(r.lines(/\[modem\]/, from), [], "a stopped modem sends nothing, and is not restarted");
+      assert.equal(yield* r.ask("start modem"), "modem started\n");
+      assert.match(yield* r.ask("services"), /^● modem - .* active \(running\)$/m);
+    });
+  });
+
+  it("the console refuses to stop itself, and restarts itself without running twice", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      assert.match(yield* r.ask("stop console"), /^error: (\w+: )?refused: this is the console you are typing in; restart console starts a fresh one\n$/);
+      assert.equal(yield* r.ask("restart console"), "xs-async demo console on sim: type help\n");
+      assert.equal(yield* r.ask("help help"), "help [COMMAND]: list the commands, or show one\n", "one answer: one console reads the port");
+      assert.deepEqual(r.demo.registry.list().filter((c) => c.name.startsWith("console")).map((c) => `${c.name} ${c.state} ${c.starts}`), ["console running 2"]);
+    });
+  });
+
+  it("bad arguments are refused with a reason and never stored; a restart with them is refused too", async () => {
+    const prefs = new MemoryPrefs();
+    await vrun(function* () {
+      const r = yield* start(prefs);
+      yield* sleepMs(1000);
+      assert.match(yield* r.ask('args env ["abc"]'), /^error: (\w+: )?env: arguments \["abc"\] refused: env: the period is a number of ms >= 10, got "abc"\n$/);
+      assert.match(yield* r.ask('restart env ["abc"]'), /^error: (\w+: )?env: the period is a number of ms >= 10, got "abc"\n$/);
+      assert.match(yield* r.ask('args modem [15000, "ATD\\u0000"]'), /refused: modem: the command is "AT\.\.\."/);
+      assert.equal(yield* r.ask("args env"), "env args [5000]\n");
+      assert.deepEqual(prefs.keys("svc"), [], "nothing was stored");
+      assert.match(yield* r.ask("services"), /^● env - .* active \(running\)$/m);
+    });
+    // written by an older firmware: refused at the next boot, which starts env with its defaults
+    prefs.set("svc", "env", JSON.stringify({ enabled: true, args: ["abc"] }));
+    await vrun(function* () {
+      const r = yield* start(prefs);
+      yield* sleepMs(100);
+      assert.deepEqual(r.lines(/refused|ready/), [
+        '0.000 [WARN] [services] env: stored arguments ["abc"] refused (env: the period is a number of ms >= 10, got "abc"); using the defaults',
+        "0.000 [INFO] [demo] ready: 5 of 5 services running",
+      ]);
+    });
+  });
+
+  it("service stop led also stops buttons and ir (they require it); service start led brings all three back", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      assert.equal(yield* r.ask("service stop led"), "stopped: ir, buttons, led\n");
+      assert.match(yield* r.ask("services"), /^○ ir - .* inactive \(stopped with led\)$/m);
+      assert.equal(yield* r.ask("service start led"), "led started (and buttons, ir)\n");
+      assert.equal((yield* r.ask("services")).split("\n").filter((l) => l.startsWith("●")).length, 5);
+      assert.equal(yield* r.ask("service restart env"), "env started\n");
+      assert.match(yield* r.ask("restart nosuch"), /^error: .*no task named "nosuch"\n$/);
+    });
+  });
+
+  it("modem: line noise, over-long or short, is dropped and counted; the modem goes on", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      const from = r.printed.length;
+      assert.equal(yield* r.ask("modem noise 600"), "sim: 600 bytes of line noise before the modem's next reply\n");
+      yield* sleepMs(15000); // the AT+CSQ at 15.000 gets the noise
+      r.sim.modem.noise = "\u0001\u0002zz"; // a short garbled burst runs into the +CSQ line
+      yield* sleepMs(15000);
+      yield* sleepMs(15000);
+      assert.deepEqual(r.lines(/\[(modem|services)\]/, from), [
+        "15.315 [WARN] [modem] AT+CSQ: 1 garbled line dropped",
+        "15.315 [INFO] [modem] AT+CSQ -> OK",
+        "30.272 [WARN] [modem] AT+CSQ: 1 garbled line dropped",
+        "30.272 [INFO] [modem] AT+CSQ -> OK",
+        "45.272 [INFO] [modem] AT+CSQ -> +CSQ: 23,0 | OK (signal -67 dBm)",
+      ]);
+      assert.equal(r.demo.modem.garbled, 2);
+      assert.match(yield* r.ask("services"), /^● modem - .* active \(running\)$/m);
+    });
+  });
+
+  it("env: a restart inside the EEPROM's write cycle polls for its ACK; a missing EEPROM is probed again until it answers", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(5067); // record #2 was written at 5.066: the chip NACKs until 5.076
+      assert.equal(r.lines(/EEPROM record #2/).length, 1);
+      assert.equal(r.sim.eeprom.busy(r.sim.clock.nowMs()), true);
+      const from = r.printed.length;
+      yield* r.demo.services.restart("env");
+      yield* sleepMs(100);
+      assert.deepEqual(r.lines(/\[env\]/, from).slice(0, 1), ["5.077 [INFO] [env] EEPROM at 0x50: last stored reading #2: 20.00 °C, 50.0 %RH"]);
+      const eeprom = r.sim.eeprom;
+      r.sim.bus.detach(0x50); // unplugged
+      yield* sleepMs(10000);
+      r.sim.bus.attach(0x50, eeprom); // back
+      yield* sleepMs(5000);
+      assert.deepEqual(r.lines(/\[env\]/, from).slice(1), [
+        "5.143 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #3)",
+        "10.143 [WARN] [env] 20.00 °C, 50.0 %RH (not stored: Error: write failed: no ACK from 0x50)",
+        "15.163 [WARN] [env] no EEPROM at 0x50 (Error: write failed: no ACK from 0x50): readings are not stored until it answers",
+        "15.163 [INFO] [env] 20.00 °C, 50.0 %RH", // after 20 ms of ACK polling
+        "20.143 [INFO] [env] EEPROM at 0x50: last stored reading #3: 20.00 °C, 50.0 %RH",
+        "20.143 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #4)",
+      ]);
+    });
+  });
+
+  it("stats: every driver's counters and the timer-queue size, counted where each fault happened", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      yield* sleepMs(1000);
+      r.sim.htu.corruptNextCrc(1);
+      r.sim.modem.noise = "\u0001zz";
+      r.sim.irKey(0x45);
+      yield* sleepMs(30000);
+      assert.deepEqual((yield* r.ask("stats")).split("\n"), [
+        "env samples=6 failures=1 stored=6 probes=1 storeFailures=0", // the CRC fault, counted by the part...
+        "modem commands=4 silent=0 garbled=1", // the noise
+        "ir keys=1 repeats=0 errors=0",
+        "console.rx available=0 capacity=256 overflowed=0 discardedLong=0 waiting=0",
+        "console.tx written=40 free=128 queued=0",
+        "button edges=0 changes=0 glitches=0",
+        "nec bursts=1 frames=1 repeats=0 errors=0 overruns=0 dropped=0",
+        "htu21d readings=12 samples=6 crcErrors=1 nacks=0 retries=0 timeouts=0 errors=0", // ...and by the driver
+        "i2c0 acquisitions=35 waits=0 abandoned=0 timeouts=0 totalWaitMs=0 maxWaitMs=0 totalHoldMs=0 maxHoldMs=0 waiting=0",
+        "modem.rx available=0 capacity=256 overflowed=0 discardedLong=0 waiting=0",
+        "modem.tx written=28 free=128 queued=0",
+        "modem.at commands=4 droppedLines=0 waiting=0",
+        "sched timers=3",
+        "",
+      ]);
     });
   });
 });

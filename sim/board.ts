@@ -99,6 +99,27 @@ export interface SimModem {
   silent: boolean;
   /** Signal quality reported by AT+CSQ (0..31, 99 unknown; default 23). */
   csq: number;
+  /** Line noise sent before the next reply (then cleared); see {@link lineNoise}. */
+  noise: string | null;
+}
+
+/**
+ * `bytes` of line noise (deterministic by `seed`): ASCII control and printable characters with no "\n",
+ * the first a control character,
+ * so the noise and the reply line it runs into arrive as one garbled line (over-long past 256 bytes).
+ */
+export function lineNoise(bytes: number, seed: number): string {
+  let x = seed >>> 0 || 1;
+  let out = "";
+  for (let i = 0; i < bytes; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    const c = i === 0 ? 1 + (x % 31) : 1 + (x % 127); // it starts with a control character: always garbled
+    out += String.fromCharCode(c === 10 ? 7 : c);
+  }
+  return out;
 }
 
 /** The simulated board: Board-shaped, with the simulated parts. */
@@ -131,6 +152,11 @@ export interface SimBoard extends Board {
   longPress(heldMs?: number): number;
   /** An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms apart. */
   irKey(command: number, repeats?: number, address?: number): number;
+  /**
+   * Any IR burst (mark/space durations in µs, starting with a mark) from 1 ms from now: damaged frames, noise.
+   * Not queued behind irKey: noise does overlap what a remote sends.
+   */
+  irRaw(durationsUs: readonly number[]): void;
 }
 
 /**
@@ -146,7 +172,7 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
   const bus = new SimI2CBus(clock, { logLimit: 200 });
   const htu = bus.attach(0x40, new BoardHTU21D(clock));
   const eeprom = bus.attach(0x50, new SimEeprom24C32());
-  const modem: SimModem = { silent: false, csq: 23 };
+  const modem: SimModem = { silent: false, csq: 23, noise: null };
   const ports = new Map<number, SimSerialPort>();
   const listeners: ((n: number, port: SimSerialPort) => void)[] = [];
 
@@ -154,15 +180,19 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
   const scriptModem = (p: SimSerialPort): void => {
     p.peer.respond((line) => !modem.silent && line.trim() !== "", (line) => {
       const cmd = line.trim();
-      if (cmd === "AT+CSQ") return [`+CSQ: ${modem.csq},0\r\n`, "OK\r\n"];
-      if (cmd === "AT") return ["OK\r\n"];
-      if (cmd === "ATI") return ["SIM800 R14.18 (simulated)\r\n", "OK\r\n"];
-      return ["ERROR\r\n"];
+      const reply =
+        cmd === "AT+CSQ" ? [`+CSQ: ${modem.csq},0\r\n`, "OK\r\n"] : cmd === "AT" ? ["OK\r\n"] : cmd === "ATI" ? ["SIM800 R14.18 (simulated)\r\n", "OK\r\n"] : ["ERROR\r\n"];
+      const noise = modem.noise;
+      if (noise === null) return reply;
+      modem.noise = null;
+      return [noise + reply[0]!, ...reply.slice(1)];
     }, { delayMs: 30, gapMs: 10 });
   };
 
   class BoardSerial extends SimSerialPort {
     constructor(o: SimSerialOptions) {
+      // as on the Pico (Moddable 8.2.3): a port opened once stays in use, even after close (see drivers/uart/keep-open)
+      if (ports.has(o.port ?? SIM_CONSOLE_PORT)) throw new RangeError("port in use");
       super({ ...o, clock: o.clock ?? clock });
       const n = o.port ?? SIM_CONSOLE_PORT;
       ports.set(n, this);
@@ -240,6 +270,9 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
       irFreeAt = t + (repeats + 1) * NEC_REPEAT_PERIOD_MS;
       return t - clock.nowMs();
     },
+    irRaw(durationsUs) {
+      pulses(clock.nowMs() + 1, durationsUs);
+    },
   };
 }
 
@@ -274,6 +307,7 @@ export const STIMULUS_HELP = [
   "temp C / rh PERCENT set the HTU21D's temperature / humidity (seen at the next sample)",
   "fault nack|crc|busy the HTU21D's next transaction: not acknowledged / bad CRC / stuck converting",
   "modem silent|ok     the modem stops answering / answers again",
+  "modem noise N       N bytes of line noise before the modem's next reply",
 ];
 
 /** Add the stimulus commands (press, double, long, ir, temp, rh, fault, modem) to a demo's console. */
@@ -324,10 +358,15 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
         throw new TypeError("usage: fault nack|crc|busy");
     }
   });
-  con.register("modem", "modem silent|ok: [sim] the modem stops answering / answers again", ({ args }) => {
+  let noiseSeed = 1;
+  con.register("modem", "modem silent|ok|noise N: [sim] the modem stops answering / answers again / sends N bytes of noise", ({ args }) => {
     if (args[0] === "silent") sim.modem.silent = true;
     else if (args[0] === "ok") sim.modem.silent = false;
-    else throw new TypeError("usage: modem silent|ok");
+    else if (args[0] === "noise") {
+      const n = parseNumber(args[1], "the noise length", 1, 4096);
+      sim.modem.noise = lineNoise(Math.floor(n), noiseSeed++);
+      return `sim: ${Math.floor(n)} bytes of line noise before the modem's next reply`;
+    } else throw new TypeError("usage: modem silent|ok|noise N");
     return `sim: the modem ${sim.modem.silent ? "is silent" : "answers"}`;
   });
 }

@@ -23,7 +23,10 @@ class PinRec {
   /** what read() returned after the last change: edges are changes of this */
   last: 0 | 1 = 0;
   lastEdgeUs = -1;
+  /** the recent output writes (a bounded history: see SimPins.historyLimit) */
   readonly writes: OutputWrite[] = [];
+  /** every output write so far */
+  writeCount = 0;
   readonly watchers: ((level: 0 | 1, ms: number) => void)[] = [];
 }
 
@@ -117,7 +120,8 @@ export interface NoiseOptions {
  * ignored (as by Moddable's Digital).
  *
  * Create it while a scheduler runs (inside a task) unless a clock is given. Memory: a small record per
- * used pin plus the output history, which grows with every write (a test tool, not firmware).
+ * used pin plus the recent output history (`historyLimit` to twice that writes per pin; `writeCount(pin)`
+ * counts every write), so a week-long soak runs in flat memory.
  * @example
  *   const pins = new SimPins();
  *   const sw = new Switch({ Digital: pins.Digital, pin: 4 });
@@ -181,7 +185,7 @@ export class SimPins {
     return this.rec(pin).lastEdgeUs;
   }
 
-  /** Every write to the pin while it was an output, oldest first. */
+  /** The recent writes to the pin while it was an output (at least the last `historyLimit`), oldest first. */
   outputs(pin: number): readonly OutputWrite[] {
     return this.rec(pin).writes;
   }
@@ -305,9 +309,23 @@ export class SimPins {
     if (output) {
       const init = o.initialValue ?? 0;
       r.out = init;
-      r.writes.push({ ms: this.clock.nowMs(), level: init });
+      this.record(r, this.clock.nowMs(), init);
     }
     r.last = this.level(pin);
+  }
+
+  /** Keep at least this many recent writes per pin (default 1000); older ones are forgotten, `writeCount` counts all. */
+  historyLimit = 1000;
+
+  private record(r: PinRec, ms: number, level: 0 | 1): void {
+    r.writeCount++;
+    r.writes.push({ ms, level });
+    if (r.writes.length >= 2 * this.historyLimit) r.writes.splice(0, r.writes.length - this.historyLimit);
+  }
+
+  /** Output writes to `pin` so far, including those the history forgot. */
+  writeCount(pin: number): number {
+    return this.rec(pin).writeCount;
   }
 
   /** @internal */
@@ -322,7 +340,7 @@ export class SimPins {
     const r = this.rec(pin);
     const ms = this.clock.nowMs();
     r.out = v;
-    r.writes.push({ ms, level: v });
+    this.record(r, ms, v);
     for (const w of r.watchers) w(v, ms);
     r.last = this.level(pin);
   }

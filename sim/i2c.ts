@@ -88,7 +88,7 @@ export class SimI2CBus {
   readonly SMBus: SMBusConstructor;
   /** Recent transactions, oldest first. */
   readonly log: I2CTransaction[] = [];
-  /** Transactions to an unselected address while `checkSelection` is on. */
+  /** Transactions to an unselected address while `checkSelection` is on (the last `logLimit`). */
   readonly violations: string[] = [];
   checkSelection = false;
   /** The emulated chip-select: the address a handle currently holds the bus for, or null. */
@@ -175,6 +175,7 @@ export class SimI2CBus {
 
   private check(address: number, what: string, now: number): void {
     if (this.checkSelection && this.selected !== address) {
+      if (this.violations.length >= this.logLimit) this.violations.shift();
       this.violations.push(`${what} 0x${hex(address)} at ${now} ms while ${this.selected === null ? "nothing" : "0x" + hex(this.selected)} was selected`);
     }
   }

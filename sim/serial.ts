@@ -221,6 +221,14 @@ export class SimSerialPeer {
     this.receivedBytes = 0;
   }
 
+  /**
+   * Keep at least this many of the most recent received bytes (default 1 MiB); older chunks are forgotten
+   * (`received()` starts later) and `totalReceived` counts every byte, so a long soak runs in flat memory.
+   */
+  historyLimit = 1 << 20;
+  /** Every byte the port transmitted, including those the history forgot. */
+  totalReceived = 0;
+
   /** Call `cb` with each chunk the port transmits, when it leaves the wire (an event-loop callback). */
   onData(cb: (bytes: Uint8Array) => void): this {
     this.listeners.push(cb);
@@ -261,6 +269,12 @@ export class SimSerialPeer {
   tap(chunk: Uint8Array): void {
     this.chunks.push(chunk);
     this.receivedBytes += chunk.length;
+    this.totalReceived += chunk.length;
+    if (this.receivedBytes >= 2 * this.historyLimit) {
+      let drop = 0;
+      while (this.receivedBytes > this.historyLimit) this.receivedBytes -= this.chunks[drop++]!.length;
+      this.chunks.splice(0, drop);
+    }
     for (const l of this.listeners) l(chunk);
     if (this.responders.length > 0) this.scan(chunk);
   }

@@ -46,6 +46,10 @@ export class NecReceiver {
   readonly results: RingbufQueue<NecCode>;
   /** Bursts decoded so far (valid or not). */
   bursts = 0;
+  /** Bursts decoded as a frame, as a repeat code, and as an error (bad timing, truncated, overrun...). */
+  frames = 0;
+  repeats = 0;
+  errors = 0;
   private readonly edges: PinEdges;
   private readonly times = new Float64Array(FRAME_EDGES + 4);
   private readonly nowUs: () => number;
@@ -83,6 +87,11 @@ export class NecReceiver {
     return this.results[Symbol.asyncIterator]();
   }
 
+  /** Counters: bursts, frames, repeats, errors, edge-buffer overruns, results dropped unread. */
+  stats(): { bursts: number; frames: number; repeats: number; errors: number; overruns: number; dropped: number } {
+    return { bursts: this.bursts, frames: this.frames, repeats: this.repeats, errors: this.errors, overruns: this.edges.overruns, dropped: this.results.stats().overwritten };
+  }
+
   /** Stop decoding and release the pin. Safe twice. */
   close(): void {
     this.task.cancel();
@@ -105,6 +114,9 @@ export class NecReceiver {
     const r = this.edges.overruns !== lost ? { code: NEC.OVERRUN, address: -1, command: -1 } : decodeNec(times, n, this.extended, this.last);
     if (r.code >= 0) this.last = r;
     this.bursts++;
+    if (r.code >= 0) this.frames++;
+    else if (r.code === NEC.REPEAT) this.repeats++;
+    else this.errors++;
     this.deliver(r);
   }
 

@@ -84,6 +84,9 @@ function checkMsOption(v: unknown, what: string, def: number): number {
  *     click: () => led.toggle(), double: modeEvent, long: function* () { yield* shutdown(); } });
  */
 export class Pushbutton {
+  /** Pin interrupts (edges) seen, and debounced changes (presses plus releases); the rest were bounce or glitches. */
+  edges = 0;
+  changes = 0;
   readonly debounceMs: number;
   readonly longMs: number;
   readonly doubleMs: number;
@@ -133,7 +136,13 @@ export class Pushbutton {
       flag.set();
     };
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
-    this.io = new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable: () => flag.set() });
+    this.io = new Digital({
+      pin, mode, edge: Digital.Rising | Digital.Falling,
+      onReadable: () => {
+        this.edges++;
+        flag.set();
+      },
+    });
     try {
       this.down = this.io.read() === this.pressedLevel;
       this.task = this.sched.spawnTask(`pushbutton ${pin}`, () => this.loop(), []);
@@ -141,6 +150,11 @@ export class Pushbutton {
       this.io.close(); // construction failed half-way: release the pin
       throw e;
     }
+  }
+
+  /** Counters: edges, debounced changes, glitches (edges that changed nothing: bounce, noise). */
+  stats(): { edges: number; changes: number; glitches: number } {
+    return { edges: this.edges, changes: this.changes, glitches: Math.max(0, this.edges - this.changes) };
   }
 
   /** True while the button is down (debounced). */
@@ -181,6 +195,7 @@ export class Pushbutton {
         const down = this.io.read() === this.pressedLevel;
         if (down !== this.down) {
           this.down = down;
+          this.changes++;
           this.lockUntil = t + this.debounceMs;
           if (down) this.pressedAt(t);
           else this.releasedAt();

@@ -3,7 +3,7 @@ import { currentTask, type Op } from "../../firmware/sched/op";
 import type { Gen } from "../../firmware/sched/task";
 import { moveOnAfter } from "../../firmware/sched/timeout";
 import { Lock } from "../../firmware/sync/lock";
-import type { UartReader } from "./reader";
+import { LineTooLongError, type UartReader } from "./reader";
 import type { UartWriter } from "./writer";
 
 /** Defaults of a {@link HalfDuplex}. */
@@ -14,6 +14,12 @@ export interface HalfDuplexOptions {
   timeoutMs?: number;
   /** Appended to each command (default "\r\n"). */
   eol?: string;
+  /**
+   * A reply line longer than the reader's maxLine (line noise, a runaway device): "throw" ends the command
+   * with LineTooLongError (the default); "drop" leaves it out of the reply, counts it in `droppedLines`,
+   * and goes on collecting.
+   */
+  longLines?: "throw" | "drop";
 }
 
 /** Per-command overrides. */
@@ -34,8 +40,15 @@ function strip(line: string): string {
   return line.slice(0, end);
 }
 
-function* readLineGen(r: UartReader): Gen<string> {
-  return yield* r.readLine();
+function* readLineGen(h: HalfDuplex): Gen<string | null> {
+  if (!h.dropLong) return yield* h.reader.readLine();
+  try {
+    return yield* h.reader.readLine();
+  } catch (e) {
+    if (!(e instanceof LineTooLongError)) throw e;
+    h.droppedLines++;
+    return null; // dropped: like a line, it restarts the quiet period
+  }
 }
 
 function* commandGen(h: HalfDuplex, text: string, quietMs: number, timeoutMs: number): Gen<string[]> {
@@ -45,8 +58,9 @@ function* commandGen(h: HalfDuplex, text: string, quietMs: number, timeoutMs: nu
     yield* h.writer.write(text);
     const lines: string[] = [];
     for (let wait = timeoutMs; ; wait = quietMs) {
-      const r = yield* moveOnAfter(wait, readLineGen, h.reader);
+      const r = yield* moveOnAfter(wait, readLineGen, h);
       if (r.timedOut) return lines;
+      if (r.value === null) continue;
       const s = strip(r.value!);
       if (s !== "") lines.push(s);
     }
@@ -71,7 +85,7 @@ function* commandGen(h: HalfDuplex, text: string, quietMs: number, timeoutMs: nu
  * Cancel-safe: a cancelled command releases the lock; the bytes of its command already handed to the
  * port still go out, reply bytes stay buffered until the next command discards them.
  * Errors: ClosedError when the port is closed; LineTooLongError for a reply line over the reader's
- * maxLine; RangeError for a negative time.
+ * maxLine (unless longLines is "drop"); RangeError for a negative time.
  * Memory: the returned array and strings; one generator (or promise) and a timeout scope per line.
  * @example
  *   const modem = new HalfDuplex(uart, { quietMs: 100, timeoutMs: 2000 });
@@ -84,6 +98,11 @@ export class HalfDuplex {
   readonly quietMs: number;
   readonly timeoutMs: number;
   readonly eol: string;
+  /** @internal longLines is "drop" */ readonly dropLong: boolean;
+  /** Reply lines dropped for being too long (option longLines "drop"). */
+  droppedLines = 0;
+  /** Commands sent. */
+  commands = 0;
 
   constructor(port: { readonly reader: UartReader; readonly writer: UartWriter }, options: HalfDuplexOptions = {}) {
     this.reader = port.reader;
@@ -91,6 +110,9 @@ export class HalfDuplex {
     this.quietMs = checkMs(options.quietMs ?? 100, "quietMs");
     this.timeoutMs = checkMs(options.timeoutMs ?? 1000, "timeoutMs");
     this.eol = options.eol ?? "\r\n";
+    const ll = options.longLines ?? "throw";
+    if (ll !== "throw" && ll !== "drop") throw new RangeError(`longLines is "throw" or "drop", got ${String(ll)}`);
+    this.dropLong = ll === "drop";
   }
 
   /** Send `line` (plus eol) and return the reply lines (see the class comment for the timing). */
@@ -98,11 +120,17 @@ export class HalfDuplex {
     const quiet = checkMs(options.quietMs ?? this.quietMs, "quietMs");
     const timeout = checkMs(options.timeoutMs ?? this.timeoutMs, "timeoutMs");
     const text = line + this.eol;
+    this.commands++;
     return composite(currentTask(), () => commandGen(this, text, quiet, timeout));
   }
 
   /** Number of commands waiting for their turn. */
   get waiting(): number {
     return this.lock.waiting;
+  }
+
+  /** Counters: commands sent, reply lines dropped as too long, commands waiting. */
+  stats(): { commands: number; droppedLines: number; waiting: number } {
+    return { commands: this.commands, droppedLines: this.droppedLines, waiting: this.lock.waiting };
   }
 }

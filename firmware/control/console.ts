@@ -1,4 +1,5 @@
-import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type TaskFn } from "../sched/index";
+import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type Task, type TaskFn } from "../sched/index";
+import { pendingCancel } from "../sched/op";
 import { Job } from "./jobs";
 import type { Profiler } from "./profiler";
 import { isGeneratorFunction } from "../sched/util";
@@ -77,6 +78,8 @@ export class Console {
   readonly allowEval: boolean;
   /** Lines handled so far. */
   lines = 0;
+  /** The task running the console (null until it runs). */
+  task: Task | null = null;
   /** Commands that answered with an error. */
   errors = 0;
   /** The task body: `spawn("console", con.run)` or `registry.add("console", con.run)`. */
@@ -139,6 +142,7 @@ export class Console {
         child.cancel();
         throw e;
       }
+      if (pendingCancel(current()) !== null) throw e; // the console itself is stopped (by this very command, say)
       return this.fail(e instanceof Error ? (e.message !== "" ? e.message : e.name) : `thrown: ${show(e)}`);
     }
     return answer(r);
@@ -169,6 +173,7 @@ export class Console {
 
   private *loop(): Gen<void> {
     const io = this.io;
+    this.task = current();
     if (this.banner !== undefined) yield* io.write(this.banner + "\n");
     for (;;) {
       if (this.prompt !== "") yield* io.write(this.prompt);

@@ -10,6 +10,13 @@ export type StopCallback = (c: Controlled) => void;
 /** Called when a controlled task fails (any error but a cancel). */
 export type ErrorCallback = (c: Controlled, error: unknown) => void;
 
+/** Told when a run of a controlled task starts and ends, however it ends (a service manager is one). */
+export interface ControlledOwner {
+  started(c: Controlled): void;
+  /** After the entry's state is set; not told of a run replaced by `restart`. */
+  ended(c: Controlled): void;
+}
+
 /**
  * A named task under control: its function and arguments (kept, so it can be started again), the task of
  * its current or last run, and that run's outcome.
@@ -32,6 +39,10 @@ export class Controlled implements TaskInfo, TaskWatcher {
   starts = 0;
   onStop: StopCallback | null = null;
   onError: ErrorCallback | null = null;
+  /** Told of every start and end (see {@link ControlledOwner}). */
+  owner: ControlledOwner | null = null;
+  /** Checks new arguments given to `restart` before they replace the stored ones (throws to refuse). */
+  validate: ((args: unknown[]) => void) | null = null;
 
   /** @internal use TaskRegistry.add / define */
   constructor(
@@ -56,22 +67,21 @@ export class Controlled implements TaskInfo, TaskWatcher {
   childDone(t: Task): void {
     if (t !== this.task) return; // an earlier run replaced by restart
     this.endedAt = t.sched.now();
-    if (t.error === undefined) {
+    const e = t.error;
+    if (e === undefined) {
       this.state = "done";
       this.result = t.result;
-      return;
-    }
-    const e = t.error;
-    if (isCancelled(e)) {
+    } else if (isCancelled(e)) {
       this.state = "cancelled";
       if (this.onStop !== null) this.onStop(this);
-      return;
+    } else {
+      this.state = "failed";
+      this.error = e;
+      if (this.onError !== null) this.onError(this, e);
+      else if (this.reg.log !== undefined) this.reg.log.error(`failed: ${traceback(e).join("\n")}`, this.name);
+      else t.sched.report(e, { task: t, message: "controlled task failed" });
     }
-    this.state = "failed";
-    this.error = e;
-    if (this.onError !== null) this.onError(this, e);
-    else if (this.reg.log !== undefined) this.reg.log.error(`failed: ${traceback(e).join("\n")}`, this.name);
-    else t.sched.report(e, { task: t, message: "controlled task failed" });
+    if (this.owner !== null) this.owner.ended(this);
   }
 }
 
@@ -166,6 +176,7 @@ export class TaskRegistry {
     const c = this.need(name);
     if (args !== undefined) {
       if (!Array.isArray(args)) throw new TypeError("restart arguments must be an array");
+      if (c.validate !== null) c.validate(args);
       c.args = args;
     }
     if (c.state === "running" && c.task !== null) {
@@ -211,5 +222,6 @@ export class TaskRegistry {
     c.result = c.error = undefined;
     c.starts++;
     t.sched.watch(t, c);
+    if (c.owner !== null) c.owner.started(c);
   }
 }

@@ -2,6 +2,7 @@
 // summary. Exclusive mode, so each gesture gives exactly one of the three.
 import { Pushbutton } from "../../drivers/pushbutton/index";
 import type { RingLog } from "../control/ringlog";
+import type { StatsBoard } from "../control/stats";
 import type { DigitalConstructor } from "../platform/io";
 import { sleepMs, type Gen } from "../sched/index";
 import type { Led } from "./led";
@@ -16,6 +17,8 @@ export interface ButtonSetup {
   log: RingLog;
   /** The lines a long press logs. */
   status: () => string[];
+  /** Where the button's counters are listed while it runs (`button`). */
+  board?: StatsBoard;
 }
 
 /**
@@ -42,9 +45,11 @@ export function* buttonTask(s: ButtonSetup): Gen<void> {
       for (const line of s.status()) s.log.info(line, "status");
     },
   });
+  s.board?.attach("button", pb);
   try {
     yield* sleepMs(Infinity);
   } finally {
+    s.board?.detach("button", pb);
     pb.close();
   }
 }

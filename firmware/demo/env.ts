@@ -4,6 +4,7 @@
 import { HTU21D, Resolution } from "../../drivers/htu21d/index";
 import { ManagedResource, type ResourceHandle } from "../../drivers/resource/index";
 import type { RingLog } from "../control/ringlog";
+import type { StatsBoard } from "../control/stats";
 import { every } from "../control/schedule";
 import type { I2C, I2CConstructor } from "../platform/io";
 import { InvalidStateError, isCancelled, now, sleepMs, type Gen } from "../sched/index";
@@ -20,6 +21,8 @@ export interface I2CPins {
 export const EEPROM_ADDRESS = 0x50;
 const RECORD_MAGIC = 0xe5;
 const RECORD_BYTES = 8;
+/** ACK polling of the EEPROM: every 2 ms. */
+const ACK_POLL_MS = 2;
 
 /** A reading as the demo keeps it. */
 export interface Reading {
@@ -69,17 +72,30 @@ export class Env {
   failures = 0;
   /** Records written to the EEPROM (the sequence number of the last one). */
   stored = 0;
+  /** EEPROM probes (at open, and after a failure), and record writes that failed. */
+  probes = 0;
+  storeFailures = 0;
   private resource: ManagedResource<null> | null = null;
   private htu: HTU21D | null = null;
   private eeprom: ResourceHandle<I2C> | null = null;
   private eepromBus: I2C | null = null;
+  /** How long a probe polls the EEPROM for its ACK (ms; default 20, twice its longest write cycle). */
+  ackPollMs = 20;
   private eepromOk = false;
+  private missingLogged = false;
 
   constructor(
     readonly io: I2CConstructor,
     readonly pins: I2CPins,
     readonly log: RingLog,
+    /** Where the sensor's and the bus's counters are listed while open (`htu21d`, `i2c0`). */
+    readonly board: StatsBoard | null = null,
   ) {}
+
+  /** The part's own counters (they survive restarts). */
+  stats(): { samples: number; failures: number; stored: number; probes: number; storeFailures: number } {
+    return { samples: this.samples, failures: this.failures, stored: this.stored, probes: this.probes, storeFailures: this.storeFailures };
+  }
 
   get isOpen(): boolean {
     return this.htu !== null;
@@ -103,21 +119,49 @@ export class Env {
     this.htu = new HTU21D({ resource, io: this.io, i2c: this.pins, resolution: Resolution.RH12_T14 });
     this.eepromBus = new this.io({ ...this.pins, address: EEPROM_ADDRESS });
     this.eeprom = resource.handle({ name: "eeprom", bus: this.eepromBus });
-    try {
-      const bytes = yield* this.eeprom.use((bus) => {
-        bus.write(Uint8Array.of(0, 0));
-        return new Uint8Array(bus.read(RECORD_BYTES));
-      });
-      this.eepromOk = true;
-      const rec = decodeRecord(bytes);
-      if (rec === null) this.log.info("EEPROM at 0x50: no stored reading yet", "env");
-      else {
-        this.stored = rec.seq;
-        this.log.info(`EEPROM at 0x50: last stored reading #${rec.seq}: ${formatReading(rec)}`, "env");
+    this.board?.attach("htu21d", this.htu);
+    this.board?.attach("i2c0", resource);
+    yield* this.probe(true);
+  }
+
+  /**
+   * Find the EEPROM and read back its record. It does not answer its address during a write cycle (up to
+   * 10 ms after a write: a restart right after one lands there), so poll for the ACK every 2 ms for
+   * `ackPollMs` before giving up; then the next samples probe again until it answers.
+   */
+  /** @internal (a soak test replaces it to undo the fix) */
+  *probe(first: boolean): Gen<void> {
+    const eeprom = this.eeprom!;
+    this.probes++;
+    let bytes: Uint8Array | null = null;
+    let err: unknown = null;
+    for (let waited = 0; ; waited += ACK_POLL_MS) {
+      try {
+        bytes = yield* eeprom.use((bus) => {
+          bus.write(Uint8Array.of(0, 0));
+          return new Uint8Array(bus.read(RECORD_BYTES));
+        });
+        break;
+      } catch (e) {
+        if (isCancelled(e)) throw e; // never swallow a cancel: the service is being stopped
+        err = e;
       }
-    } catch (e) {
-      if (isCancelled(e)) throw e; // never swallow a cancel: the service is being stopped
-      this.log.warn(`no EEPROM at 0x50 (${errorText(e)}): readings are not stored`, "env");
+      if (waited >= this.ackPollMs) break;
+      yield* sleepMs(ACK_POLL_MS);
+    }
+    if (bytes === null) {
+      if (first || !this.missingLogged) this.log.warn(`no EEPROM at 0x50 (${errorText(err)}): readings are not stored until it answers`, "env");
+      this.eepromOk = false;
+      this.missingLogged = true;
+      return;
+    }
+    this.eepromOk = true;
+    this.missingLogged = false;
+    const rec = decodeRecord(bytes);
+    if (rec === null) this.log.info("EEPROM at 0x50: no stored reading yet", "env");
+    else {
+      this.stored = rec.seq;
+      this.log.info(`EEPROM at 0x50: last stored reading #${rec.seq}: ${formatReading(rec)}`, "env");
     }
   }
 
@@ -137,6 +181,7 @@ export class Env {
     }
     this.samples++;
     this.latest = r;
+    if (!this.eepromOk && this.eeprom !== null) yield* this.probe(false);
     if (!this.eepromOk || this.eeprom === null) {
       this.log.info(formatReading(r), "env");
       return r;
@@ -147,6 +192,8 @@ export class Env {
       yield* this.eeprom.use((bus) => bus.write(Uint8Array.of(0, 0, ...rec)));
     } catch (e) {
       if (isCancelled(e)) throw e;
+      this.storeFailures++;
+      this.eepromOk = false; // probe (with ACK polling) before the next record
       this.log.warn(`${formatReading(r)} (not stored: ${errorText(e)})`, "env");
       return r;
     }
@@ -157,12 +204,14 @@ export class Env {
   }
 
   close(): void {
+    if (this.htu !== null) this.board?.detach("htu21d", this.htu);
+    if (this.resource !== null) this.board?.detach("i2c0", this.resource);
     this.htu?.close();
     this.eeprom?.close();
     this.eepromBus?.close();
     this.resource?.close();
     this.htu = this.eeprom = this.eepromBus = this.resource = null;
-    this.eepromOk = false;
+    this.eepromOk = this.missingLogged = false;
   }
 }
 

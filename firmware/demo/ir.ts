@@ -2,6 +2,7 @@
 import { NEC, type NecCode } from "../../drivers/nec/decode";
 import { NecReceiver } from "../../drivers/nec/receiver";
 import type { RingLog } from "../control/ringlog";
+import type { StatsBoard } from "../control/stats";
 import type { DigitalConstructor } from "../platform/io";
 import type { Gen } from "../sched/index";
 import type { Led, LedMode } from "./led";
@@ -22,6 +23,8 @@ export interface IrSetup {
   log: RingLog;
   /** Counters, for the status summary. */
   stats: IrStats;
+  /** Where the receiver's counters are listed while it is open (`nec`). */
+  board?: StatsBoard;
 }
 
 /** Counters of what the receiver got. */
@@ -29,6 +32,9 @@ export class IrStats {
   keys = 0;
   repeats = 0;
   errors = 0;
+  stats(): { keys: number; repeats: number; errors: number } {
+    return { keys: this.keys, repeats: this.repeats, errors: this.errors };
+  }
 }
 
 /** `0x45` */
@@ -60,9 +66,11 @@ export function handleIr(r: NecCode, s: IrSetup): void {
 /** The IR task: owns the receiver (and its pin) and handles each result; releases it however it ends. */
 export function* irTask(s: IrSetup): Gen<void> {
   const rx = new NecReceiver({ Digital: s.Digital, pin: s.pin, ...(s.nowUs !== undefined ? { nowUs: s.nowUs } : {}) });
+  s.board?.attach("nec", rx);
   try {
     for (;;) handleIr(yield* rx.next(), s);
   } finally {
+    s.board?.detach("nec", rx);
     rx.close();
   }
 }

@@ -2,6 +2,7 @@
 // the signal quality (AT+CSQ) and logs the reply lines; a silent modem is logged as "no answer".
 import { HalfDuplex, Uart, type UartSerialOptions } from "../../drivers/uart/index";
 import type { RingLog } from "../control/ringlog";
+import type { StatsBoard } from "../control/stats";
 import type { SerialConstructor } from "../platform/io";
 import { every } from "../control/schedule";
 import { InvalidStateError, now, type Gen } from "../sched/index";
@@ -21,6 +22,8 @@ export class Modem {
   lastAt = 0;
   commands = 0;
   silent = 0;
+  /** Reply lines left out: too long (line noise) or garbled (not printable ASCII). */
+  garbled = 0;
   private uart: Uart | null = null;
   private hd: HalfDuplex | null = null;
 
@@ -28,7 +31,14 @@ export class Modem {
     readonly Serial: SerialConstructor,
     readonly serial: UartSerialOptions,
     readonly log: RingLog,
+    /** Where the UART's and the AT exchange's counters are listed while open (`modem.rx`, `modem.tx`, `modem.at`). */
+    readonly board: StatsBoard | null = null,
   ) {}
+
+  /** The part's own counters (they survive restarts). */
+  stats(): { commands: number; silent: number; garbled: number } {
+    return { commands: this.commands, silent: this.silent, garbled: this.garbled };
+  }
 
   get isOpen(): boolean {
     return this.uart !== null;
@@ -37,7 +47,10 @@ export class Modem {
   open(): void {
     if (this.uart !== null) throw new InvalidStateError("modem is already open");
     this.uart = new Uart(this.Serial, this.serial, { bufferSize: 256 });
-    this.hd = new HalfDuplex(this.uart, { quietMs: 100, timeoutMs: 1000 });
+    this.hd = new HalfDuplex(this.uart, { quietMs: 100, timeoutMs: 1000, longLines: "drop" });
+    this.board?.attach("modem.rx", this.uart.reader);
+    this.board?.attach("modem.tx", this.uart.writer);
+    this.board?.attach("modem.at", this.hd);
   }
 
   /** Send `line` and log the reply lines (or "no answer"); returns them. */
@@ -45,7 +58,15 @@ export class Modem {
     const hd = this.hd;
     if (hd === null) throw new InvalidStateError("modem service is not running");
     this.commands++;
-    const reply = yield* hd.command(line);
+    const longBefore = hd.droppedLines;
+    const raw = yield* hd.command(line);
+    // noise on the line: over-long lines were dropped by the driver, garbled ones are dropped here
+    const reply = raw.filter(printable);
+    const bad = raw.length - reply.length + hd.droppedLines - longBefore;
+    if (bad > 0) {
+      this.garbled += bad;
+      this.log.warn(`${line}: ${bad} garbled line${bad === 1 ? "" : "s"} dropped`, "modem");
+    }
     this.lastReply = reply;
     this.lastAt = now();
     if (reply.length === 0) {
@@ -63,10 +84,20 @@ export class Modem {
   }
 
   close(): void {
+    if (this.uart !== null && this.hd !== null) {
+      this.board?.detach("modem.rx", this.uart.reader);
+      this.board?.detach("modem.tx", this.uart.writer);
+      this.board?.detach("modem.at", this.hd);
+    }
     this.uart?.close();
     this.uart = null;
     this.hd = null;
   }
+}
+
+/** A modem's reply line: printable ASCII only. */
+function printable(line: string): boolean {
+  return /^[\x20-\x7e]*$/.test(line);
 }
 
 function* ask(m: Modem, command: string): Gen<void> {

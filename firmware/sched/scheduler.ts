@@ -93,6 +93,11 @@ export class Scheduler {
     return this.host.now();
   }
 
+  /** Entries in the timer queue: sleeping tasks, timeouts, callLater callbacks (for stats and leak checks). */
+  get timerCount(): number {
+    return this.timers.size;
+  }
+
   /** Replace the handler for failures nobody awaits; returns the previous one. */
   setExceptionHandler(h: ExceptionHandler): ExceptionHandler {
     return this.reports.setHandler(h);

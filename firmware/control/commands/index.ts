@@ -4,6 +4,7 @@ import type { Profiler } from "../profiler";
 import type { TaskRegistry } from "../registry";
 import type { RingLog } from "../ringlog";
 import type { ServiceManager } from "../services";
+import type { StatsBoard } from "../stats";
 import { installEvalCommand } from "./eval";
 import { installJobCommands } from "./jobs";
 import { installLogCommands } from "./log";
@@ -18,6 +19,8 @@ export interface ControlParts extends ConsoleOptions {
   services?: ServiceManager;
   jobs?: Jobs;
   profiler?: Profiler;
+  /** Driver counters for `stats`. */
+  stats?: StatsBoard;
   /** Memory figures for `mem` (default: an `Instrumentation` global if there is one, else "not available"). */
   memory?: MemoryProvider;
   /**
@@ -29,7 +32,7 @@ export interface ControlParts extends ConsoleOptions {
 
 /**
  * A {@link Console} with the built-in commands for the parts given: help, ps/tasks, stop, start, restart,
- * top, log, services, service, jobs, mem, eval.
+ * top, log, services, service, jobs, stats, mem, eval.
  * @example spawn("console", createConsole(io, { registry, log, services, jobs }).run)
  */
 export function createConsole(io: LineIO, parts: ControlParts = {}): Console {
@@ -38,6 +41,8 @@ export function createConsole(io: LineIO, parts: ControlParts = {}): Console {
   if (parts.log !== undefined) installLogCommands(con, parts.log, parts.logOnConsole === true);
   if (parts.services !== undefined) installServiceCommands(con, parts.services);
   if (parts.jobs !== undefined) installJobCommands(con, parts.jobs);
+  const board = parts.stats;
+  if (board !== undefined) con.register("stats", "stats: every driver's counters, and the timer-queue size", () => board.lines());
   installMemCommand(con, parts.memory);
   installEvalCommand(con);
   return con;

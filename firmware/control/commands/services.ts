@@ -1,10 +1,16 @@
 import type { Console } from "../console";
 import type { ServiceManager } from "../services";
 
-const USAGE = "service status|enable|disable|start|stop NAME";
+const USAGE = "service status|enable|disable|start|stop|restart NAME";
 
 /** `services`, `service status|enable|disable|start|stop NAME`. */
 export function installServiceCommands(con: Console, sm: ServiceManager): void {
+  // what came up: the service, and the services stopped with it that started again
+  const started = (name: string): string => {
+    const s = sm.get(name)!;
+    const also = sm.all().filter((x) => x !== s && x.running && x.startedAt === s.startedAt).map((x) => x.name);
+    return `${name} started${also.length > 0 ? ` (and ${also.join(", ")})` : ""}`;
+  };
   con.register("services", "services: list the services", () => {
     const l = sm.list();
     return l.length > 0 ? l : ["(no services)"];
@@ -23,7 +29,10 @@ export function installServiceCommands(con: Console, sm: ServiceManager): void {
         return `${name} disabled`;
       case "start":
         yield* sm.start(name);
-        return `${name} started`;
+        return started(name);
+      case "restart":
+        yield* sm.restart(name);
+        return started(name);
       case "stop": {
         const s = sm.stop(name);
         return s.length > 0 ? `stopped: ${s.join(", ")}` : `${name} was not active`;

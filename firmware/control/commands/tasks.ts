@@ -1,6 +1,8 @@
+import { checkpoint, type Gen } from "../../sched/index";
 import type { Console } from "../console";
 import type { Profiler } from "../profiler";
 import type { TaskRegistry } from "../registry";
+import { show } from "../time";
 
 function needName(args: string[], usage: string): string {
   if (args.length === 0) throw new TypeError(`usage: ${usage}`);
@@ -17,15 +19,21 @@ export function installTaskCommands(con: Console, reg: TaskRegistry, profiler?: 
   };
   con.register("ps", "ps [-v] [NAME...]: the tasks and their state (-v or names: details)", ps);
   con.register("tasks", "tasks [-v] [NAME...]: same as ps", ps);
-  con.register("stop", "stop NAME: cancel a task", ({ args }) => {
+  con.register("stop", "stop NAME: cancel a task", ({ args, console }) => {
     const n = needName(args, "stop NAME");
+    const c = reg.get(n);
+    if (c !== undefined && c.task !== null && c.task === console.task && c.state === "running") {
+      throw new Error("refused: this is the console you are typing in; restart console starts a fresh one");
+    }
     return reg.stop(n) ? `${n} stopped` : `${n} was not running`;
   });
-  con.register("start", "start NAME: start a stopped or finished task with its stored arguments", ({ args }) => {
+  con.register("start", "start NAME: start a stopped or finished task with its stored arguments", function* start({ args }): Gen<string> {
     const c = reg.start(needName(args, "start NAME"));
+    yield* checkpoint();
+    if (c.state === "failed") throw new Error(`${c.name} failed at start: ${show(c.error)}`);
     return `${c.name} started`;
   });
-  con.register("restart", "restart NAME [ARGS as a JSON array]: stop and start again, with new arguments if given", ({ args, rest }) => {
+  con.register("restart", "restart NAME [ARGS as a JSON array]: stop and start again, with new arguments if given", function* restart({ args, rest }): Gen<string> {
     const n = needName(args, "restart NAME [ARGS as a JSON array]");
     const json = rest.slice(rest.indexOf(n) + n.length).trim();
     let a: unknown[] | undefined;
@@ -39,7 +47,10 @@ export function installTaskCommands(con: Console, reg: TaskRegistry, profiler?: 
       if (!Array.isArray(v)) throw new TypeError("arguments must be a JSON array, e.g. [2, 500]");
       a = v;
     }
-    reg.restart(n, a);
+    const c = reg.restart(n, a);
+    // let it take its first step: a task that fails at once (bad arguments, a missing part) is reported here
+    yield* checkpoint();
+    if (c.state === "failed") throw new Error(`${n} failed at start: ${show(c.error)}`);
     return `${n} restarted`;
   });
   if (profiler !== undefined) {
