@@ -43,9 +43,10 @@ export interface AppConfig {
   modem: UartSerialOptions;
   /**
    * The console: on a UART of its own (`serial`: options of the board's Serial; `crlf`: "\r\n" line ends,
-   * default true), on a ready LineIO, or none (null).
+   * default true), on a ready LineIO, or none (null). `logOnConsole`: the printed log shows where the
+   * console is (one terminal for both), so `log follow` need not print it again.
    */
-  console: { serial: UartSerialOptions; crlf?: boolean } | { io: LineIO } | null;
+  console: { serial: UartSerialOptions; crlf?: boolean; logOnConsole?: boolean } | { io: LineIO; logOnConsole?: boolean } | null;
   /** Where service configuration (enabled, args) is kept (default: in RAM, lost at reset). */
   prefs?: Prefs;
   /** Default periods (ms): HTU21D samples (5000) and modem AT+CSQ (15000); stored service args replace them. */
@@ -165,7 +166,7 @@ export function createDemo(config: AppConfig): Demo {
   const c = config.console;
   if (c !== null) {
     const io = "io" in c ? c.io : openConsoleUart(Serial, c.serial, c.crlf ?? true, stats);
-    con = createConsole(io, { registry, log, services, jobs, profiler, stats, banner: `xs-async demo console on ${config.boardName}: type help` });
+    con = createConsole(io, { registry, log, services, jobs, profiler, stats, logOnConsole: c.logOnConsole === true, banner: `xs-async demo console on ${config.boardName}: type help` });
     installDemoCommands(con, { led, env, modem, services, jobs, status });
   }
   // what the demo's tasks wait on, by name in the task trace (`trace dump`, the dashboard's timeline)
@@ -182,7 +183,8 @@ function checkPeriod(v: unknown, what: string): number {
 }
 
 function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean, stats: StatsBoard): LineIO {
-  const uart = new Uart(Serial, options, { bufferSize: 256 });
+  // overflow "error": a full receive buffer is reported at the gap (input overrun), never bridged
+  const uart = new Uart(Serial, options, { bufferSize: 256, overflow: "error" });
   stats.attach("console.rx", uart.reader);
   stats.attach("console.tx", uart.writer);
   return new UartLineIO(uart.reader, uart.writer, crlf);

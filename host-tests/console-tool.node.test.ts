@@ -1,16 +1,13 @@
 // `npm run console` against the simulated board through a pseudo-terminal pair (socat): the demo firmware
 // runs under `npm start` with its console on one end, the host console tool on the other. Node-only.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { assert } from "./lib/assert";
+import { socatOrSkip } from "./lib/socat";
 
 const ROOT = path.resolve(__dirname, "..");
-
-function hasSocat(): boolean {
-  return spawnSync("socat", ["-V"], { stdio: "ignore" }).status === 0;
-}
 
 function tsx(script: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, script), ...args], {
@@ -36,10 +33,7 @@ describe("npm run console over a pty, against the simulated board", function () 
   let dir = "";
 
   before(function () {
-    if (!hasSocat()) {
-      console.log("    (skipped: socat is not installed; apt-get install -y socat to run it)");
-      this.skip();
-    }
+    socatOrSkip(this, "console tool");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-pty-"));
   });
 
@@ -80,5 +74,63 @@ describe("npm run console over a pty, against the simulated board", function () 
     tool.stdin!.end();
     const code = await new Promise<number | null>((resolve) => tool.on("exit", resolve));
     assert.equal(code, 0);
+  });
+  /** A socat pty pair in `dir` (board end, host end). */
+  async function ptyPair(tag: string): Promise<{ board: string; host: string; socat: ChildProcess }> {
+    const board = path.join(dir, `${tag}-board`);
+    const host = path.join(dir, `${tag}-host`);
+    const socat = spawn("socat", [`pty,raw,echo=0,link=${board}`, `pty,raw,echo=0,link=${host}`], { stdio: "ignore" });
+    procs.push(socat);
+    await waitFor(() => (fs.existsSync(board) && fs.existsSync(host) ? "ok" : ""), "ok", 5000);
+    return { board, host, socat };
+  }
+
+  /** Pipe `input` into `npm run console`; resolves with its output and exit code. */
+  function pipedConsole(host: string, input: string): Promise<{ out: string; err: string; code: number | null }> {
+    const tool = tsx("scripts/console/console.ts", ["--port", host, "--history", path.join(dir, "history")]);
+    procs.push(tool);
+    let out = "";
+    let err = "";
+    tool.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    tool.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    tool.stdin!.end(input);
+    return new Promise((resolve) => tool.on("exit", (code) => resolve({ out, err, code })));
+  }
+
+  it("piped input: every one of 150 lines is answered, in order, before it exits 0; the bridge reopens a pty that comes back", async function () {
+    this.timeout(90000);
+    const pty = await ptyPair("paste");
+    const firmware = tsx("host/start.ts", ["--console-tty", pty.board, "--for", "80"]);
+    procs.push(firmware);
+    let fwOut = "";
+    firmware.stdout!.on("data", (d: Buffer) => (fwOut += d.toString()));
+    await waitFor(() => fwOut, "ready: ", 20000);
+    const lines: string[] = [];
+    for (let i = 0; i < 50; i++) lines.push("help led", "led on", "led off");
+    const r = await pipedConsole(pty.host, lines.join("\n") + "\n");
+    assert.equal(r.code, 0, r.err);
+    const expected: string[] = [];
+    for (let i = 0; i < 50; i++) expected.push("led [off|on|slow|fast]: show or set the LED mode", "LED on", "LED off");
+    assert.deepEqual(r.out.split("\n").filter((l) => l !== ""), expected);
+
+    // the pty goes away and comes back: the demo says so and the console works again
+    pty.socat.kill();
+    await waitFor(() => fwOut, `console ${pty.board} closed; reopening it when it comes back`, 10000);
+    const again = spawn("socat", [`pty,raw,echo=0,link=${pty.board}`, `pty,raw,echo=0,link=${pty.host}`], { stdio: "ignore" });
+    procs.push(again);
+    await waitFor(() => fwOut, `console ${pty.board} is back`, 10000);
+    const r2 = await pipedConsole(pty.host, "led\n");
+    assert.equal(r2.code, 0, r2.err);
+    assert.equal(r2.out, "LED off\n");
+  });
+
+  it("piped input: exits 1, saying so, when the port closes before every line was answered", async function () {
+    this.timeout(30000);
+    const pty = await ptyPair("closes");
+    // nobody answers on the board end; the pair goes away while the tool waits
+    setTimeout(() => pty.socat.kill(), 5000);
+    const r = await pipedConsole(pty.host, "status\nstatus\n");
+    assert.equal(r.code, 1);
+    assert.match(r.err, /closed \(board reset or unplugged\?\); \d+ lines not answered/);
   });
 });

@@ -188,7 +188,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
         "10.060 [WARN] [env] sample failed: TimeoutError: HTU21D: still converting 10 ms after the 50 ms conversion time (6 reads NACKed: stuck busy or gone)",
         "15.066 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #2)",
       ]);
-      assert.match(yield* r.ask("fault smoke"), /^error: TypeError: usage: fault nack\|crc\|busy$/m);
+      assert.match(yield* r.ask("fault smoke"), /^error: usage: fault nack\|crc\|busy$/m);
     });
   });
 

@@ -176,16 +176,18 @@ describe("UartReader / UartWriter", () => {
         const { uart, port } = open({}, { bufferSize: 16, overflow: "error" });
         const waiting = spawn(function* () { return text(yield* uart.reader.readExactly(16)); });
         // 10-byte chunks at 10, 20, 30, 40 ms. At 20: 6 fill the buffer, 4 are lost (the gap follows the
-        // first 16 bytes). The reader takes those 16; 30: 10 buffered; 40: 6 buffered, 4 more lost.
+        // first 16 bytes). The reader takes those 16; 30: 10 buffered; 40: 6 buffered, 4 more lost: a second gap.
         port.peer.send(alphabet, { chunking: [10] });
         assert.equal(yield* waiting.join(), alphabet.slice(0, 16));
         yield* sleepMs(50);
         let err: unknown;
         try { yield* uart.reader.read(100); } catch (e) { err = e; }
         assert.ok(err instanceof UartOverflowError);
-        assert.equal((err as UartOverflowError).bytes, 8);
+        assert.equal((err as UartOverflowError).bytes, 4);
         assert.equal(uart.reader.overflowed, 8);
         assert.equal(text(yield* uart.reader.read(100)), alphabet.slice(20, 36));
+        // the second gap (36..40) is reported on its own: nothing after it joins the bytes before it
+        assert.throws(() => uart.reader.readNowait(100), UartOverflowError);
         // a gap behind buffered bytes: they are read first
         port.peer.send(alphabet);
         yield* sleepMs(50);

@@ -1,10 +1,11 @@
 // The ESP32 flash tool (scripts/flash/esp32.ts) against a fake ROM bootloader (scripts/flash/fake-rom.ts):
 // in memory through a fake Web Serial port, and over a socat pseudo-terminal pair through the real
 // serialport adapter and the CLI. Node-only (the .node.test.ts suffix keeps it off the XS runner).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from './lib/assert';
+import { socatOrSkip } from './lib/socat';
 import { tempDir, writeEsp32Build, type FakeBuild } from '../scripts/flash/fixtures';
 import { FlashError, HARD_RESET_SEQUENCE, flashEsp32, loadBuild, resolveBuildDir } from '../scripts/flash/esp32';
 import { FakeEsp32Rom, FakeWebSerialPort, OP, WRITING_OPS, serveFakeRom, type FakeRomOptions } from '../scripts/flash/fake-rom';
@@ -169,10 +170,6 @@ describe('flash:esp32 Web Serial adapter', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Over a pseudo-terminal pair, with the real serialport adapter and the CLI in a child process
 
-function hasSocat(): boolean {
-  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-}
-
 async function ptyPair(): Promise<{ host: string; board: string; socat: ChildProcess }> {
   const dir = tempDir('flash-pty-');
   const host = path.join(dir, 'host');
@@ -217,10 +214,7 @@ describe('flash:esp32 over a pseudo-terminal (socat)', function () {
   let pty: { host: string; board: string; socat: ChildProcess } | undefined;
 
   before(function () {
-    if (!hasSocat()) {
-      console.log('    (skipped: socat is not installed; apt-get install -y socat to run the pty tests)');
-      this.skip();
-    }
+    socatOrSkip(this, 'pty flashing');
   });
 
   beforeEach(async () => {

@@ -8,7 +8,7 @@ import { tempDir } from '../scripts/flash/fixtures';
 import {
   FAMILY_RP2040, FAMILY_RP2350_ARM_S, UF2_BLOCK_SIZE, Uf2Error, buildUf2, validateUf2,
 } from '../scripts/flash/uf2';
-import { PicoFlashError, flashPico, resolveUf2 } from '../scripts/flash/pico';
+import { PicoFlashError, flashPico, picoCli, resolveUf2 } from '../scripts/flash/pico';
 
 const quiet = () => {};
 
@@ -144,6 +144,32 @@ describe('flash:pico', function () {
     assert.equal(r.drive.chip, 'RP2040');
     assert.ok(Buffer.from(fs.readFileSync(path.join(d, 'xs_pico.uf2'))).equals(Buffer.from(bytes)));
     assert.equal(r.rebooted, false, 'a folder does not eject');
+  });
+
+  it('the CLI exits 1 when it cannot confirm the copy (the drive never goes away), 0 when the drive goes away', async () => {
+    const { file } = uf2File();
+    const stays = drive();
+    const errs: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => errs.push(String(s)) > 0) as unknown as typeof process.stderr.write;
+    let code: number;
+    let code2: number;
+    const goes = drive();
+    try {
+      code = await picoCli(['--uf2', file, '--drive', stays, '--wait', '0', '--confirm-wait', '0.3']);
+      // a drive that goes away once the file lands: the bootrom took it
+      const watcher = setInterval(() => {
+        if (fs.existsSync(path.join(goes, 'xs_pico.uf2'))) fs.rmSync(path.join(goes, 'INFO_UF2.TXT'), { force: true });
+      }, 20);
+      code2 = await picoCli(['--uf2', file, '--drive', goes, '--wait', '0', '--confirm-wait', '2']);
+      clearInterval(watcher);
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.equal(code, 1);
+    assert.match(errs.join(''), /flash:pico: copied xs_pico\.uf2 to .*, but the drive did not go away within 0\.3 s, so the flash is not confirmed/);
+    assert.equal(code2, 0, errs.join(''));
+    assert.match(errs.join(''), /Flashed xs_pico\.uf2 \(RP2040\) to .*; the board is running it\./);
   });
 
   it('waits for the drive to appear, and notices it go away after the copy (reboot)', async () => {

@@ -17,6 +17,8 @@ import { useNode } from "./node-host";
 import { FilePrefs } from "./preferences-file";
 import { attachStdio } from "./serial-stdio";
 import { openDashboard, takeWebOption } from "./web/cli";
+import { Terminal, attachTerminal } from "./terminal";
+import type { LinePacer } from "./line-pacer";
 
 const PREFS_FILE = path.resolve(__dirname, "..", "build", "demo-prefs.json");
 
@@ -58,7 +60,10 @@ try {
   usage((e as Error).message);
 }
 const opts = parseArgs(web.rest);
-const out = (line: string): void => void process.stdout.write(line + "\n");
+/** The console on this terminal (line editing, history), once the firmware opened its console UART. */
+let term: Terminal | null = null;
+let pacer: LinePacer | null = null;
+const out = (line: string): void => (term !== null ? term.print(line) : void process.stdout.write(line + "\n"));
 
 function banner(): string[] {
   return [
@@ -73,7 +78,8 @@ function banner(): string[] {
     "│ Simulated hardware, from the console:",
     ...STIMULUS_HELP.map((l) => `│   ${l}`),
     `│ Service settings (service enable/disable, args) persist in ${path.relative(process.cwd(), PREFS_FILE) || PREFS_FILE}.`,
-    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " or Ctrl-D" : ""} quits.`,
+    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " or Ctrl-D" : ""} quits` +
+      `${opts.consoleTty === null ? ` (piped input: once answered${opts.forSeconds !== null ? ", or with --for when the time is up" : ""})` : ""}.`,
     "└──────────────────────────────────────────────────────────────────────────────────────────",
   ];
 }
@@ -87,6 +93,7 @@ function shutdown(code: number, why?: string): void {
   exiting = true;
   if (why !== undefined) out(why);
   if (detach !== null) detach();
+  if (term !== null) term.close();
   const done = (): never => process.exit(code);
   if (tty !== null && tty.isOpen) tty.close(() => done());
   else done();
@@ -95,26 +102,55 @@ function shutdown(code: number, why?: string): void {
 function attachConsole(port: SimSerialPort): void {
   if (detach !== null) detach();
   if (opts.consoleTty === null) {
-    detach = attachStdio(port);
+    if (term === null) {
+      const t = new Terminal();
+      term = t;
+      t.onEnd(() => void endOfInput(t));
+    }
+    const a = attachTerminal(port, term);
+    pacer = a.pacer;
+    detach = a.detach;
     return;
   }
-  if (tty === null) {
-    tty = new SerialPort({ path: opts.consoleTty, baudRate: 115200 }, (err) => {
-      if (err) shutdown(1, `npm start: cannot open ${opts.consoleTty}: ${err.message}`);
-    });
-  }
-  detach = attachStdio(port, tty, tty);
+  simConsole = port;
+  openTty(true);
+}
+
+/** Ctrl-D or the end of a pipe: quit once every line was answered (piped with --for: at the end of the time). */
+async function endOfInput(t: Terminal): Promise<void> {
+  if (pacer !== null) await pacer.drained();
+  if (!t.interactive && opts.forSeconds !== null) return;
+  shutdown(0, t.interactive ? "demo: Ctrl-D, bye" : "demo: end of input, bye");
+}
+
+// --console-tty: the bridge to the pty or serial device; when it goes away (socat restarted, adapter
+// unplugged), say so and reopen it once it is back.
+let simConsole: SimSerialPort | null = null;
+function openTty(first: boolean): void {
+  const p = opts.consoleTty!;
+  const sp = new SerialPort({ path: p, baudRate: 115200 }, (err) => {
+    if (!err) {
+      if (!first) out(`demo: console ${p} is back`);
+      return;
+    }
+    if (first) shutdown(1, `npm start: cannot open ${p}: ${err.message}`);
+    else setTimeout(() => openTty(false), 500);
+  });
+  tty = sp;
+  if (detach !== null) detach();
+  detach = attachStdio(simConsole!, sp, sp);
+  sp.on("close", () => {
+    if (exiting || tty !== sp) return;
+    out(`demo: console ${p} closed; reopening it when it comes back`);
+    setTimeout(() => openTty(false), 500);
+  });
+  sp.on("error", () => undefined);
 }
 
 // Moddable's trace(), for any firmware code that calls it directly.
 (globalThis as unknown as { trace: (...a: unknown[]) => void }).trace = (...a: unknown[]): void => void process.stdout.write(a.map(String).join(""));
 
 process.on("SIGINT", () => shutdown(0, "\ndemo: Ctrl-C, bye"));
-if (opts.consoleTty === null) {
-  process.stdin.on("end", () => {
-    if (opts.forSeconds === null) setTimeout(() => shutdown(0, "demo: end of input (Ctrl-D), bye"), 300);
-  });
-}
 
 for (const l of banner()) out(l);
 
@@ -132,7 +168,7 @@ run(function* main(): Gen<void> {
     ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
     i2c: sim.I2C.default,
     modem: { port: SIM_MODEM_PORT, baud: 115200 },
-    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: opts.consoleTty !== null },
+    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: opts.consoleTty !== null, logOnConsole: opts.consoleTty === null },
     prefs: new FilePrefs(PREFS_FILE),
     print: out,
     onReady: (demo) => {

@@ -139,15 +139,23 @@ export interface SimBoard extends Board {
   port(n: number): SimSerialPort | null;
   /** Call `cb` each time firmware opens a Serial port (and for ports already open). */
   onSerialOpen(cb: (n: number, port: SimSerialPort) => void): void;
-  /** A click: the button down for `heldMs` (default 120) from 1 ms from now (with contact bounce). */
-  click(heldMs?: number): void;
+  /**
+   * A click: the button down for `heldMs` (default 120) from 1 ms from now (with contact bounce).
+   * Stimuli never overlap, as a finger or a remote cannot: each button gesture starts once the previous one
+   * is over (released, and 450 ms after its last press, so that it is not taken as the second half of a
+   * double click), each IR burst once the previous one has ended. They return the ms until they start.
+   */
+  click(heldMs?: number): number;
   /** Two clicks 250 ms apart. */
-  doubleClick(): void;
+  doubleClick(): number;
   /** The button held for `heldMs` (default 1500). */
-  longPress(heldMs?: number): void;
+  longPress(heldMs?: number): number;
   /** An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms apart. */
-  irKey(command: number, repeats?: number, address?: number): void;
-  /** Any IR burst (mark/space durations in µs, starting with a mark) from 1 ms from now: damaged frames, noise. */
+  irKey(command: number, repeats?: number, address?: number): number;
+  /**
+   * Any IR burst (mark/space durations in µs, starting with a mark) from 1 ms from now: damaged frames, noise.
+   * Not queued behind irKey: noise does overlap what a remote sends.
+   */
   irRaw(durationsUs: readonly number[]): void;
 }
 
@@ -221,6 +229,18 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
     pins.press(SIM_PIN.button, atMs, heldMs, { bounce: { edges: 5, spanMs: 3, seed } });
   };
   let seed = 1;
+  // The physical world serialises stimuli: when each part is free again (ms on the clock).
+  let buttonFreeAt = -Infinity;
+  let irFreeAt = -Infinity;
+  /** A button gesture of presses at `offsets` (ms) held `heldMs` each: start time, after the previous gesture. */
+  const gesture = (offsets: number[], heldMs: number): number => {
+    const t = Math.max(clock.nowMs() + 1, buttonFreeAt);
+    for (const o of offsets) press(t + o, heldMs, (seed += 2));
+    const last = offsets[offsets.length - 1]!;
+    // released (+ debounce), and past the double-click window of the last press
+    buttonFreeAt = t + last + Math.max(heldMs + 100, 450);
+    return t - clock.nowMs();
+  };
 
   return {
     io: { Digital: pins.Digital, Serial: BoardSerial, I2C: bus.I2C, SMBus: bus.SMBus },
@@ -234,20 +254,21 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
       for (const [n, p] of ports) cb(n, p);
     },
     click(heldMs = 120) {
-      press(clock.nowMs() + 1, heldMs, (seed += 2));
+      return gesture([0], heldMs);
     },
     doubleClick() {
-      const t = clock.nowMs() + 1;
-      press(t, 100, (seed += 2));
-      press(t + 250, 100, (seed += 2));
+      return gesture([0, 250], 100);
     },
     longPress(heldMs = 1500) {
-      press(clock.nowMs() + 1, heldMs, (seed += 2));
+      return gesture([0], heldMs);
     },
     irKey(command, repeats = 0, address = 0) {
-      const t = clock.nowMs() + 1;
+      const t = Math.max(clock.nowMs() + 1, irFreeAt);
       pulses(t, necFrame(address, command));
       for (let i = 1; i <= repeats; i++) pulses(t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
+      // the next key's frame comes a repeat period after this burst's last code, as a remote sends it
+      irFreeAt = t + (repeats + 1) * NEC_REPEAT_PERIOD_MS;
+      return t - clock.nowMs();
     },
     irRaw(durationsUs) {
       pulses(clock.nowMs() + 1, durationsUs);
@@ -265,6 +286,11 @@ function parseCode(s: string | undefined): number {
   const v = s === undefined ? NaN : Number(s);
   if (!(v >= 0 && v <= 255) || v !== Math.floor(v)) throw new TypeError(`an IR command is 0..255 (0x45 or 69), got ${s === undefined ? "nothing" : JSON.stringify(s)}`);
   return v;
+}
+
+/** " (queued: starts in N ms)" when a stimulus waits for the previous one, else "". */
+function queued(delayMs: number): string {
+  return delayMs > 1 ? ` (queued: starts in ${Math.round(delayMs)} ms, after the previous one)` : "";
 }
 
 function hex(n: number): string {
@@ -287,27 +313,27 @@ export const STIMULUS_HELP = [
 /** Add the stimulus commands (press, double, long, ir, temp, rh, fault, modem) to a demo's console. */
 export function addStimulusCommands(con: Console, sim: SimBoard): void {
   con.register("press", "press: [sim] click the button", () => {
-    sim.click();
-    return `sim: button pin ${sim.pin.button} pressed for 120 ms (a click is reported when the double-click window closes)`;
+    const d = sim.click();
+    return `sim: button pin ${sim.pin.button} pressed for 120 ms${queued(d)} (a click is reported when the double-click window closes)`;
   });
   con.register("double", "double: [sim] double-click the button", () => {
-    sim.doubleClick();
-    return `sim: button pin ${sim.pin.button} pressed twice, 250 ms apart`;
+    const d = sim.doubleClick();
+    return `sim: button pin ${sim.pin.button} pressed twice, 250 ms apart${queued(d)}`;
   });
   con.register("long", "long: [sim] hold the button 1.5 s", () => {
-    sim.longPress();
-    return `sim: button pin ${sim.pin.button} held for 1500 ms (long press after 1000 ms)`;
+    const d = sim.longPress();
+    return `sim: button pin ${sim.pin.button} held for 1500 ms${queued(d)} (long press after 1000 ms)`;
   });
   con.register("ir", "ir CODE | ir hold CODE N: [sim] send an NEC IR key (0x45 on, 0x46 off, 0x47 slow, 0x44 fast)", ({ args }) => {
     if (args[0] === "hold") {
       const code = parseCode(args[1]);
       const n = parseNumber(args[2] ?? "3", "the repeat count", 0, 100);
-      sim.irKey(code, Math.floor(n));
-      return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${sim.pin.ir}`;
+      const d = sim.irKey(code, Math.floor(n));
+      return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${sim.pin.ir}${queued(d)}`;
     }
     const code = parseCode(args[0]);
-    sim.irKey(code);
-    return `sim: IR frame address 0x00 command ${hex(code)} on pin ${sim.pin.ir}`;
+    const d = sim.irKey(code);
+    return `sim: IR frame address 0x00 command ${hex(code)} on pin ${sim.pin.ir}${queued(d)}`;
   });
   con.register("temp", "temp C: [sim] set the HTU21D's temperature", ({ args }) => {
     sim.htu.temperature = parseNumber(args[0], "the temperature", -40, 125);

@@ -11,8 +11,10 @@ import { utf8Decode } from "../../firmware/text/utf8";
  * - "drop-newest": the arriving bytes are dropped (what a hardware FIFO does);
  * - "drop-oldest": the oldest buffered bytes make room (keeps the freshest data, e.g. a sensor stream);
  * - "error": the arriving bytes are dropped, and the read that reaches the gap (one that would join
- *   bytes from before and after it) throws {@link UartOverflowError} once, with the bytes lost until then;
+ *   bytes from before and after it) throws {@link UartOverflowError} once, with the bytes lost there;
  *   reads of the bytes before the gap complete normally, and the bytes buffered stay for the next read.
+ *   Each gap is reported on its own (up to 4 pending; past that the newest gap also swallows the bytes
+ *   buffered after it), so no read ever joins bytes across any gap.
  * Every policy counts the lost bytes in `overflowed`.
  */
 export type OverflowPolicy = "drop-newest" | "drop-oldest" | "error";
@@ -114,9 +116,9 @@ export class UartReader implements Waitable, AsyncIterable<string> {
   private count = 0;
   private scratch: Uint8Array | null = null;
   private skipping = false;
-  /** policy "error": bytes lost since the last report, and how many buffered bytes precede the gap */
-  private lost = 0;
-  private gapAt = 0;
+  /** policy "error": the gaps not yet reported: how many buffered bytes precede each, and its lost bytes */
+  private readonly gapAt: number[] = [];
+  private readonly gapLost: number[] = [];
   private closed = false;
   private serial: Serial | null = null;
 
@@ -240,10 +242,7 @@ export class UartReader implements Waitable, AsyncIterable<string> {
         this.head = (this.head + n) % cap;
         this.count -= n;
         this.push(src);
-      } else if (this.policy === "error") {
-        if (this.lost === 0) this.gapAt = this.count;
-        this.lost += n;
-      }
+      } else if (this.policy === "error") this.gap(n);
     }
     if (changed) this.wakeAll();
   }
@@ -280,14 +279,14 @@ export class UartReader implements Waitable, AsyncIterable<string> {
   /** @internal complete a read now (consuming its bytes) or return NOT_YET; runs in the reading task */
   attempt(kind: number, n: number): unknown {
     if (this.closed) throw new ClosedError("uart closed");
-    if (this.lost > 0) {
+    if (this.gapAt.length > 0) {
       // a read must not join the bytes before the gap with those after it
-      const g = this.gapAt;
+      const g = this.gapAt[0]!;
       if (kind === READ && g > 0) return this.take(Math.min(n, g));
       if (kind === EXACTLY && g >= n) return this.take(n);
       if (kind === LINE && g > 0 && this.indexOfNewline(Math.min(g, this.maxLine)) >= 0) return this.line();
-      const e = new UartOverflowError(this.lost);
-      this.lost = 0;
+      const e = new UartOverflowError(this.gapLost.shift()!);
+      this.gapAt.shift();
       throw e;
     }
     if (kind === READ) return this.count > 0 ? this.take(Math.min(n, this.count)) : NOT_YET;
@@ -357,9 +356,28 @@ export class UartReader implements Waitable, AsyncIterable<string> {
     return out;
   }
 
+  /** policy "error": `n` arriving bytes are lost after the buffered ones */
+  private gap(n: number): void {
+    const k = this.gapAt.length;
+    if (k > 0 && this.gapAt[k - 1] === this.count) {
+      this.gapLost[k - 1]! += n;
+      return;
+    }
+    if (k >= 4) {
+      // too many gaps pending: the newest one swallows the bytes buffered after it
+      const after = this.count - this.gapAt[k - 1]!;
+      this.count -= after;
+      this.overflowed += after;
+      this.gapLost[k - 1]! += after + n;
+      return;
+    }
+    this.gapAt.push(this.count);
+    this.gapLost.push(n);
+  }
+
   private drop(n: number): void {
     this.count -= n;
-    if (this.lost > 0) this.gapAt -= n;
+    for (let i = 0; i < this.gapAt.length; i++) this.gapAt[i] = Math.max(0, this.gapAt[i]! - n);
     this.head = this.count === 0 ? 0 : (this.head + n) % this.capacity;
   }
 

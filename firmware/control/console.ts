@@ -1,6 +1,8 @@
 import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type Task, type TaskFn } from "../sched/index";
 import { pendingCancel } from "../sched/op";
 import { Job } from "./jobs";
+import type { Profiler } from "./profiler";
+import { isGeneratorFunction } from "../sched/util";
 import { show } from "./time";
 
 /**
@@ -26,7 +28,8 @@ export interface CommandContext {
 
 /**
  * A command: a generator, async or plain function returning its answer (a string, lines, or anything
- * shown as JSON; undefined answers "ok"). Throwing answers `error: <Name>: <message>`.
+ * shown as JSON; undefined answers "ok"). Throwing answers `error: <message>` (no JS class name: the
+ * message says what is wrong; an error without a message shows its name).
  */
 export type CommandFn = (ctx: CommandContext) => Gen<unknown> | PromiseLike<unknown> | unknown;
 
@@ -43,6 +46,11 @@ export interface ConsoleOptions {
    * (global scope) and only if the engine has it (XS does unless built without it).
    */
   allowEval?: boolean;
+  /**
+   * Time every command's steps (as task `console/<name>`): one that runs longer than the profiler's stall
+   * threshold without yielding is reported like any stalled task (a warning in the log, `top`).
+   */
+  profiler?: Profiler;
 }
 
 interface Command {
@@ -78,12 +86,14 @@ export class Console {
   readonly run: () => Gen<void>;
   private readonly commands = new Map<string, Command>();
   private readonly banner: string | undefined;
+  private readonly profiler: Profiler | undefined;
 
   constructor(readonly io: LineIO, opts: ConsoleOptions = {}) {
     this.prompt = opts.prompt ?? "";
     this.maxLine = opts.maxLine ?? 256;
     this.allowEval = opts.allowEval === true;
     this.banner = opts.banner;
+    this.profiler = opts.profiler;
     const self = this;
     this.run = function* console(): Gen<void> {
       yield* self.loop();
@@ -121,7 +131,7 @@ export class Console {
     const ctx: CommandContext = { args: rest === "" ? [] : rest.split(/\s+/), rest, io: this.io, console: this };
     // Each command runs as a child task, waited for without passing a cancel on: a CancelledError
     // that reaches us while the child still runs is the console's own cancel; any other is the answer.
-    const child = spawn(`${current().name}/${name}`, cmd.fn as TaskFn, ctx);
+    const child = spawn(`${current().name}/${name}`, this.timed(name, cmd.fn), ctx);
     const job = new Job(0, child.name, child, child.sched.now());
     child.sched.watch(child, job);
     let r: unknown;
@@ -133,9 +143,18 @@ export class Console {
         throw e;
       }
       if (pendingCancel(current()) !== null) throw e; // the console itself is stopped (by this very command, say)
-      return this.fail(e instanceof Error ? `${e.name}: ${e.message}` : `thrown: ${show(e)}`);
+      return this.fail(e instanceof Error ? (e.message !== "" ? e.message : e.name) : `thrown: ${show(e)}`);
     }
     return answer(r);
+  }
+
+  /** The command under the profiler, if there is one: generator steps, or the call of a plain function. */
+  private timed(name: string, fn: CommandFn): TaskFn {
+    const p = this.profiler;
+    if (p === undefined) return fn as TaskFn;
+    const label = `console/${name}`;
+    if (isGeneratorFunction(fn)) return p.wrap(label, fn as (ctx: CommandContext) => Gen<unknown>) as TaskFn;
+    return ((ctx: CommandContext) => p.time(label, () => fn(ctx))) as TaskFn;
   }
 
   private fail(msg: string): string[] {

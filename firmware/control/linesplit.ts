@@ -41,6 +41,13 @@ export class LineSplitter {
     }
   }
 
+  /** Forget the partial line (e.g. input was lost after it); the next byte starts a new line. */
+  reset(): void {
+    this.n = 0;
+    this.over = false;
+    this.lastCR = false;
+  }
+
   /** Bytes of a partial line waiting for its end. */
   get pending(): number {
     return this.n;

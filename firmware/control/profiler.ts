@@ -87,6 +87,17 @@ export class Profiler {
     };
   }
 
+  /** Run `fn` now as one step charged to `name` (a plain function's work: a console command, a callback). */
+  time<R>(name: string, fn: () => R): R {
+    const p = this.profile(name);
+    const t0 = this.clock();
+    try {
+      return fn();
+    } finally {
+      this.account(p, this.clock() - t0);
+    }
+  }
+
   /** Lines for a listing: name, resumes, run time, longest step, stalls. */
   lines(): string[] {
     const out = [`${"TASK".padEnd(16)} ${"RESUMES".padStart(8)} ${"RUN ms".padStart(10)} ${"MAX ms".padStart(8)} ${"STALLS".padStart(6)}`];

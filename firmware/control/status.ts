@@ -1,4 +1,4 @@
-import { formatDuration, formatStamp, show, traceback } from "./time";
+import { formatDuration, formatStamp, show, showArgs, traceback } from "./time";
 
 /** What a status listing needs to know about one task (a registry entry or a service's task). */
 export interface TaskInfo {
@@ -61,7 +61,7 @@ export function statusLines(tasks: readonly TaskInfo[], now: number, opts: Statu
     out.push(line);
     if (opts.verbose !== true) continue;
     const sub = (s: string): number => out.push(`    ┗━► ${s}`);
-    sub(`args: ${show(t.args)}`);
+    sub(`args: ${showArgs(t.args)}`);
     if (t.state !== "new") sub(`runtime: ${formatDuration((t.state === "running" ? now : t.endedAt) - t.startedAt)}; starts: ${t.starts}`);
     if (t.state === "failed") for (const l of traceback(t.error)) out.push(`        ${l}`);
     const p = t.profile;

@@ -48,6 +48,39 @@ export function show(v: unknown, max = 120): string {
   return s.length > max ? s.slice(0, max - 3) + "..." : s;
 }
 
+function isPlain(v: object): boolean {
+  if (Array.isArray(v)) return true;
+  const p = Object.getPrototypeOf(v) as unknown;
+  return p === null || p === Object.prototype;
+}
+
+/** JSON for data (arrays, plain objects); other objects (a log, a port) as "[object]", never their insides. */
+function argReplacer(_k: string, v: unknown): unknown {
+  if (typeof v === "function") return "[function]";
+  if (v instanceof Error) return `${v.name}: ${v.message}`;
+  if (v !== null && typeof v === "object" && !isPlain(v)) return "[object]";
+  return v;
+}
+
+/** One argument: JSON for data; an object that is not plain data (class instance) as `[object]`. */
+function showArg(v: unknown, max: number): string {
+  if (v instanceof Error || typeof v === "string" || typeof v === "function") return show(v, max);
+  if (v !== null && typeof v === "object" && !isPlain(v)) return "[object]";
+  let s: string;
+  try {
+    s = JSON.stringify(v, argReplacer) ?? String(v);
+  } catch {
+    s = Array.isArray(v) ? "[array]" : "[object]";
+  }
+  return s.length > max ? s.slice(0, max - 3) + "..." : s;
+}
+
+/** A task's arguments for a listing: each shown on its own (`[5000,"AT+CSQ"]`, `[[object],[function]]`). */
+export function showArgs(args: readonly unknown[], max = 120): string {
+  const s = `[${args.map((a) => showArg(a, 60)).join(",")}]`;
+  return s.length > max ? s.slice(0, max - 3) + "..." : s;
+}
+
 /** The error's name and message, then its stack frames (as many lines as the engine gives). */
 export function traceback(e: unknown): string[] {
   if (!(e instanceof Error)) return [`thrown: ${show(e)}`];

@@ -23,6 +23,8 @@ export function installDemoCommands(con: Console, p: CommandParts): void {
     const m = args[0];
     if (m === undefined) return `LED ${ledLabel(p.led.mode)}`;
     if (LED_MODES.indexOf(m as LedMode) < 0) throw new TypeError("usage: led [off|on|slow|fast]");
+    // a mode nobody shows would only be a log line: refuse, and say how to bring the LED task back
+    if (!p.led.driven) throw new Error("the LED task is not running, nothing would show it (service start led, or start led)");
     p.led.set(m as LedMode, "console");
     return `LED ${ledLabel(p.led.mode)}`;
   });

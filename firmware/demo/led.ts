@@ -28,6 +28,8 @@ export class Led {
   readonly changes = new Message<LedMode>();
   /** Mode changes so far. */
   changesCount = 0;
+  /** True while an LED task shows the mode (false before it starts and once it is stopped). */
+  driven = false;
 
   constructor(private readonly log: RingLog) {}
 
@@ -61,6 +63,7 @@ function* waitChange(m: Message<LedMode>): Gen<LedMode> {
 export function* ledTask(led: Led, Digital: DigitalConstructor, pin: number, activeLow = false): Gen<void> {
   const out = new Digital({ pin, mode: Digital.Output });
   const show = (lit: boolean): void => out.write(lit !== activeLow ? 1 : 0);
+  led.driven = true;
   try {
     let lit = false;
     for (;;) {
@@ -77,6 +80,7 @@ export function* ledTask(led: Led, Digital: DigitalConstructor, pin: number, act
       }
     }
   } finally {
+    led.driven = false;
     show(false);
     out.close();
   }

@@ -15,4 +15,6 @@ export { WaitQueue } from "./waitqueue";
 export { TRACE, TaskTrace, traceLabel, waitLabel, dumpLines, RECORD_BYTES, TYPE_NAMES, type TraceRecord, type TraceStartOptions } from "./trace";
 export { VirtualHost, type VirtualHostOptions } from "./virtual";
 export type { Host } from "./host";
-export * from "./errors";
+// Named, not `export *`: Node ESM code importing this CommonJS-scope module sees only the names that
+// cjs-module-lexer finds, and it cannot follow a re-export star.
+export { CancelledError, TimeoutError, WouldBlock, ClosedError, BusyError, InvalidStateError, TaskGroupError, nameErrorClass, isCancelled, isTimeout } from "./errors";

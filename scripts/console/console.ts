@@ -3,12 +3,16 @@
 // on a real board's serial port (MoaT's transparent link: you drive the device while it keeps running).
 // Lines you type are sent on Enter, with line editing and a history kept across sessions; whatever the
 // device prints appears above the prompt as it arrives. Ctrl-D or Ctrl-C leaves. Local commands start
-// with "." (.help, .exit).
+// with "." (.help, .exit). Lines go out one at a time, each once the previous one was answered (see
+// host/line-pacer.ts), so a paste or a piped file is answered in full and in order: with piped input
+// (`printf 'led on\nstatus\n' | npm run console -- --port ...`) the tool prints the answers, exits 0 once
+// every line was answered, and exits 1 if the port closes first.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { SerialPort } from "serialport";
+import { LinePacer } from "../../host/line-pacer";
 
 interface Args {
   port: string;
@@ -98,8 +102,10 @@ async function main(): Promise<void> {
       rl.prompt(true);
     } else process.stdout.write(text);
   };
+  const pacer = new LinePacer({ write: (text) => void sp.write(text) });
   let pending = "";
   sp.on("data", (chunk: Buffer) => {
+    pacer.received(chunk);
     pending += chunk.toString("utf8");
     const nl = pending.lastIndexOf("\n");
     if (nl < 0) return;
@@ -111,13 +117,18 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     if (interactive) saveHistory(args.history, (rl as unknown as { history: string[] }).history);
+    pacer.close();
     rl.close();
     sp.close(() => process.exit(code));
   };
   sp.on("close", () => {
     if (!closing) {
-      process.stderr.write(`\nconsole: ${args.port} closed (board reset or unplugged?)\n`);
-      close(1);
+      const left = pacer.pending + (pacer.idle ? 0 : 1);
+      process.stderr.write(`\nconsole: ${args.port} closed (board reset or unplugged?)${left > 0 ? `; ${left} lines not answered` : ""}\n`);
+      closing = true;
+      pacer.close();
+      rl.close();
+      process.exit(1);
     }
   });
   sp.on("error", (e: Error) => process.stderr.write(`console: ${e.message}\n`));
@@ -127,10 +138,17 @@ async function main(): Promise<void> {
       out("local commands: .help, .exit (Ctrl-D also leaves); anything else goes to the device\n");
       return;
     }
-    sp.write(line + "\n");
+    pacer.send(line);
     if (interactive) rl.prompt();
   });
-  rl.on("close", () => close(0));
+  // end of input (Ctrl-D, or the end of a pipe): leave once every line sent was answered
+  rl.on("close", () => {
+    if (closing) return;
+    void pacer.drained().then(() => {
+      if (pacer.unanswered > 0) process.stderr.write(`console: ${pacer.unanswered} lines got no answer within 3 s\n`);
+      close(0);
+    });
+  });
   if (interactive) {
     process.stdout.write(`connected to ${args.port} at ${args.baud} baud; .help for local commands, Ctrl-D to leave\n`);
     rl.prompt();

@@ -204,10 +204,12 @@ export async function flashPico(options: FlashPicoOptions): Promise<FlashPicoRes
   return { summary, drive, target, bytes: bytes.length, rebooted };
 }
 
-const USAGE = `usage: npm run flash:pico -- [--uf2 <file>] [--drive <mount>] [--wait <seconds>]
+const USAGE = `usage: npm run flash:pico -- [--uf2 <file>] [--drive <mount>] [--wait <seconds>] [--confirm-wait <seconds>]
   --uf2    the UF2 to flash (default: the newest $MODDABLE/build/bin/pico/[<board>/]<release|debug>/${path.basename(PROJECT_ROOT)}/xs_pico.uf2)
   --drive  the mount point of the RPI-RP2 / RP2350 drive (default: looked for under /media/$USER, /run/media/$USER, /Volumes)
-  --wait   seconds to wait for the drive (default 60)`;
+  --wait   seconds to wait for the drive (default 60)
+  --confirm-wait  seconds to wait, after the copy, for the drive to go away (the reboot that confirms it; default 5)
+Exits 0 once the board rebooted into the new firmware, 1 if that could not be confirmed or anything failed.`;
 
 export async function picoCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const err = (m: string) => process.stderr.write(`flash:pico: ${m}\n`);
@@ -215,7 +217,7 @@ export async function picoCli(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { uf2: { type: 'string' }, drive: { type: 'string' }, wait: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { uf2: { type: 'string' }, drive: { type: 'string' }, wait: { type: 'string' }, 'confirm-wait': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (e) {
@@ -229,9 +231,17 @@ export async function picoCli(argv: string[], env: NodeJS.ProcessEnv = process.e
   try {
     const wait = values.wait === undefined ? 60 : Number(values.wait);
     if (!Number.isFinite(wait) || wait < 0) throw new PicoFlashError('usage', `--wait must be a number of seconds, got "${values.wait}"`);
+    const confirmWait = values['confirm-wait'] === undefined ? 5 : Number(values['confirm-wait']);
+    if (!Number.isFinite(confirmWait) || confirmWait < 0) throw new PicoFlashError('usage', `--confirm-wait must be a number of seconds, got "${values['confirm-wait']}"`);
     const uf2 = resolveUf2(values.uf2, env);
-    const r = await flashPico({ uf2, drive: values.drive, candidates: driveCandidates(env), waitMs: wait * 1000 });
-    process.stderr.write(`Flashed ${path.basename(uf2)} (${r.summary.familyName}) to ${r.drive.path}${r.rebooted ? '; the board is running it' : ''}.\n`);
+    const r = await flashPico({ uf2, drive: values.drive, candidates: driveCandidates(env), waitMs: wait * 1000, ejectWaitMs: confirmWait * 1000 });
+    if (!r.rebooted) {
+      // the copy went through, but nothing shows that the bootrom took it: not a success
+      err(`copied ${path.basename(uf2)} to ${r.drive.path}, but the drive did not go away within ${confirmWait} s, so the flash is not confirmed: ` +
+        'check that the board rebooted (unplug and replug it without BOOTSEL), then flash again if it did not.');
+      return 1;
+    }
+    process.stderr.write(`Flashed ${path.basename(uf2)} (${r.summary.familyName}) to ${r.drive.path}; the board is running it.\n`);
     return 0;
   } catch (e) {
     if (e instanceof PicoFlashError) {

@@ -4,8 +4,12 @@
 //
 //   node scripts/xs/build-xsnap.mjs [--force]
 //
-// We never use @agoric/xsnap's JS API nor its postinstall script (npm does not run it
-// here); we only drive its makefile `xsnap-native/xsnap/makefiles/<os>/xsnap.mk`.
+// @agoric/xsnap is deliberately not a dependency in package.json: its postinstall compiles an
+// xsnap we never use (so `npm ci` needed make and a C compiler, even for `npm start`), and its
+// JS dependencies want Node 22 (EBADENGINE on Node 20). Instead, on first use, this script
+// fetches the pinned tarball with `npm pack` (npm's own cache and registry settings; no install
+// scripts run), checks it against the pinned integrity and unpacks it into build/xsnap-pkg/.
+// We never use its JS API; we only drive its makefile `xsnap-native/xsnap/makefiles/<os>/xsnap.mk`.
 //
 // The sources are copied to build/xsnap-src/ and patched there (node_modules is never
 // modified) so that the binary can model the Moddable device engine (docs/testing.md). Every
@@ -28,7 +32,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PKG = path.join(ROOT, 'node_modules/@agoric/xsnap');
+/** The pinned @agoric/xsnap: its C sources (XS 13.3.0) are what the host tests run on. */
+export const XSNAP_PKG = {
+  spec: '@agoric/xsnap@0.15.0',
+  integrity: 'sha512-ZBm4DZxbtfacxMHVVdJjZi0Y8zOxN77vpu1WwI5RWfPkaRh0aHkz/dVdTGKXalDNzWfz183lljKxlxl3/h0n+A==',
+};
+const PKG_DIR = path.join(ROOT, 'build/xsnap-pkg');
+const PKG = path.join(PKG_DIR, 'package');
 const OS_DIR = process.platform === 'darwin' ? 'mac' : 'lin';
 const BUILD_DIR = path.join(ROOT, 'build/xsnap');
 /** The patched copy of the sources that the binary is built from. */
@@ -326,6 +336,28 @@ function newestMtime(dir) {
   return newest;
 }
 
+/** Fetches the pinned @agoric/xsnap tarball (npm pack), checks its integrity, unpacks it into PKG. */
+function fetchSources(log) {
+  fs.rmSync(PKG_DIR, { recursive: true, force: true });
+  fs.mkdirSync(PKG_DIR, { recursive: true });
+  log(`Fetching the XS sources (${XSNAP_PKG.spec}, npm pack) into ${path.relative(ROOT, PKG_DIR)}/ ...`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['pack', XSNAP_PKG.spec, '--ignore-scripts', '--json', '--pack-destination', PKG_DIR], { cwd: PKG_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 2] });
+  if (r.error || r.status !== 0) {
+    fail(`\`npm pack ${XSNAP_PKG.spec}\` failed (${r.error ? r.error.message : `exit ${r.status}`}): the XS engine's sources come from the npm registry on first use.`);
+  }
+  const tgz = fs.readdirSync(PKG_DIR).find((f) => f.endsWith('.tgz'));
+  if (tgz === undefined) fail(`\`npm pack ${XSNAP_PKG.spec}\` wrote no tarball into ${PKG_DIR}`);
+  const file = path.join(PKG_DIR, tgz);
+  const got = 'sha512-' + createHash('sha512').update(fs.readFileSync(file)).digest('base64');
+  if (got !== XSNAP_PKG.integrity) {
+    fail(`${XSNAP_PKG.spec}: the tarball's integrity is ${got}, expected ${XSNAP_PKG.integrity}; not using it.`);
+  }
+  const x = spawnSync('tar', ['-xzf', file, '-C', PKG_DIR], { stdio: ['ignore', 2, 2] });
+  if (x.error || x.status !== 0) fail(`could not unpack ${file} with tar (${x.error ? x.error.message : `exit ${x.status}`})`);
+  fs.rmSync(file);
+}
+
 function fail(message) {
   const err = new Error(message);
   err.userFacing = true;
@@ -339,9 +371,7 @@ function fail(message) {
 export function ensureXsnap({ force = false, log = (m) => process.stderr.write(m + '\n') } = {}) {
   const pkgJson = path.join(PKG, 'package.json');
   const makeDir = path.join(PKG, 'xsnap-native/xsnap/makefiles', OS_DIR);
-  if (!fs.existsSync(pkgJson) || !fs.existsSync(path.join(makeDir, 'xsnap.mk'))) {
-    fail(`@agoric/xsnap sources not found in ${PKG}.\nRun \`npm ci\` (or \`npm install\`) in ${ROOT} first.`);
-  }
+  if (!fs.existsSync(pkgJson) || !fs.existsSync(path.join(makeDir, 'xsnap.mk'))) fetchSources(log);
   const { version } = JSON.parse(fs.readFileSync(pkgJson, 'utf8'));
   const stamp = JSON.stringify({ version, cc: process.env.CC ?? 'cc', patches: PATCHES_HASH });
 

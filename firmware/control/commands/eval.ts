@@ -11,7 +11,14 @@ export function installEvalCommand(con: Console): void {
     const ev = (globalThis as { eval?: (code: string) => unknown }).eval;
     if (typeof ev !== "function") throw new Error("eval is not available on this engine");
     if (rest === "") throw new TypeError("usage: eval CODE");
-    const v = ev(rest); // a call through a variable: indirect eval, global scope
+    let v: unknown;
+    try {
+      v = ev(rest); // a call through a variable: indirect eval, global scope
+    } catch (e) {
+      // the code's own error: here its class is part of the answer
+      if (e instanceof Error) throw new Error(`${e.name}: ${e.message}`);
+      throw e;
+    }
     return show(v, 1000);
   });
 }

@@ -24,6 +24,11 @@ export interface ControlParts extends ConsoleOptions {
   stats?: StatsBoard;
   /** Memory figures for `mem` (default: an `Instrumentation` global if there is one, else "not available"). */
   memory?: MemoryProvider;
+  /**
+   * The log is already printed where this console is (npm start's terminal): `log follow` says so
+   * instead of printing every record a second time.
+   */
+  logOnConsole?: boolean;
 }
 
 /**
@@ -34,7 +39,7 @@ export interface ControlParts extends ConsoleOptions {
 export function createConsole(io: LineIO, parts: ControlParts = {}): Console {
   const con = new Console(io, parts);
   if (parts.registry !== undefined) installTaskCommands(con, parts.registry, parts.profiler);
-  if (parts.log !== undefined) installLogCommands(con, parts.log);
+  if (parts.log !== undefined) installLogCommands(con, parts.log, parts.logOnConsole === true);
   if (parts.services !== undefined) installServiceCommands(con, parts.services);
   if (parts.jobs !== undefined) installJobCommands(con, parts.jobs);
   const board = parts.stats;
