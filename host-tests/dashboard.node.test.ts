@@ -233,10 +233,10 @@ describe("dashboard (npm start -- --web)", function () {
     // out of range: the console's own check answers
     s.ws.send(JSON.stringify({ op: "temp", value: 500, id: 7 }));
     const a = await s.next((m) => m.type === "answer" && m.id === 7, "answer");
-    assert.deepEqual(a.lines, ['error: TypeError: the temperature is a number from -40 to 125, got "500"']);
+    assert.deepEqual(a.lines, ['error: the temperature is a number from -40 to 125, got "500"']);
     assert.equal(a.ok, false);
     s.ws.send(JSON.stringify({ op: "ir", code: 300, id: 8 }));
-    assert.deepEqual((await s.next((m) => m.type === "answer" && m.id === 8, "answer")).lines, ['error: TypeError: an IR command is 0..255 (0x45 or 69), got "300"']);
+    assert.deepEqual((await s.next((m) => m.type === "answer" && m.id === 8, "answer")).lines, ['error: an IR command is 0..255 (0x45 or 69), got "300"']);
     s.ws.send(JSON.stringify({ op: "task", action: "stop", name: "ghost", id: 9 }));
     assert.match(String((await s.next((m) => m.type === "answer" && m.id === 9, "answer")).lines), /^error: .*ghost/);
     // too large: that socket is closed with 1009, the others go on

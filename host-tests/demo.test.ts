@@ -278,7 +278,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
     await vrun(function* () {
       const r = yield* start();
       yield* sleepMs(1000);
-      assert.match(yield* r.ask("stop console"), /^error: (\w+: )?refused: this is the console you are typing in; restart console starts a fresh one\n$/);
+      assert.equal(yield* r.ask("stop console"), "error: refused: this is the console you are typing in; restart console starts a fresh one\n");
       assert.equal(yield* r.ask("restart console"), "xs-async demo console on sim: type help\n");
       assert.equal(yield* r.ask("help help"), "help [COMMAND]: list the commands, or show one\n", "one answer: one console reads the port");
       assert.deepEqual(r.demo.registry.list().filter((c) => c.name.startsWith("console")).map((c) => `${c.name} ${c.state} ${c.starts}`), ["console running 2"]);
@@ -290,8 +290,8 @@ describe("demo firmware on the simulated board (virtual time)", () => {
     await vrun(function* () {
       const r = yield* start(prefs);
       yield* sleepMs(1000);
-      assert.match(yield* r.ask('args env ["abc"]'), /^error: (\w+: )?env: arguments \["abc"\] refused: env: the period is a number of ms >= 10, got "abc"\n$/);
-      assert.match(yield* r.ask('restart env ["abc"]'), /^error: (\w+: )?env: the period is a number of ms >= 10, got "abc"\n$/);
+      assert.equal(yield* r.ask('args env ["abc"]'), 'error: env: arguments ["abc"] refused: env: the period is a number of ms >= 10, got "abc"\n');
+      assert.equal(yield* r.ask('restart env ["abc"]'), 'error: env: the period is a number of ms >= 10, got "abc"\n');
       assert.match(yield* r.ask('args modem [15000, "ATD\\u0000"]'), /refused: modem: the command is "AT\.\.\."/);
       assert.equal(yield* r.ask("args env"), "env args [5000]\n");
       assert.deepEqual(prefs.keys("svc"), [], "nothing was stored");
