@@ -2,10 +2,11 @@
 // lost silently, and the bytes around a lost stretch never join into one command.
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { app, type AppConfig, type Demo } from "../firmware/app";
+import { app, type Demo } from "../firmware/app";
+import { simAppConfig } from "../sim/demo-config";
 import { MemoryPrefs } from "../firmware/control/prefs";
 import { sleepMs, spawn, type Gen } from "../firmware/sched/index";
-import { SIM_CONSOLE_PORT, SIM_MODEM_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";
+import { SIM_CONSOLE_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";
 import type { SimSerialPort } from "../sim/serial";
 import type { UartLineIO } from "../firmware/demo/console-io";
 
@@ -21,22 +22,14 @@ export function* startDemo(): Gen<Rig> {
   const sim = createSimBoard();
   const printed: string[] = [];
   let demo: Demo | null = null;
-  const config: AppConfig = {
-    boardName: "sim",
-    board: sim,
-    led: { pin: sim.pin.led },
-    button: { pin: sim.pin.button },
-    ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
-    i2c: sim.I2C.default,
-    modem: { port: SIM_MODEM_PORT, baud: 115200 },
-    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: false },
+  const config = simAppConfig(sim, {
     prefs: new MemoryPrefs(),
     print: (l) => printed.push(l),
     onReady: (d) => {
       demo = d;
       addStimulusCommands(d.console!, sim);
     },
-  };
+  });
   spawn("app", app, config);
   yield* sleepMs(0);
   if (demo === null) throw new Error("the demo did not start");

@@ -1,6 +1,7 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { app, type AppConfig, type Demo } from "../firmware/app";
+import { app, type Demo } from "../firmware/app";
+import { simAppConfig } from "../sim/demo-config";
 import { MemoryPrefs } from "../firmware/control/prefs";
 import { decodeRecord } from "../firmware/demo/env";
 import { necFrame } from "../sim/nec";
@@ -26,22 +27,14 @@ function* start(prefs = new MemoryPrefs()): Gen<Rig> {
   const sim = createSimBoard();
   const printed: string[] = [];
   let demo: Demo | null = null;
-  const config: AppConfig = {
-    boardName: "sim",
-    board: sim,
-    led: { pin: sim.pin.led },
-    button: { pin: sim.pin.button },
-    ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
-    i2c: sim.I2C.default,
-    modem: { port: SIM_MODEM_PORT, baud: 115200 },
-    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: false },
+  const config = simAppConfig(sim, {
     prefs,
     print: (l) => printed.push(l),
     onReady: (d) => {
       demo = d;
       addStimulusCommands(d.console!, sim);
     },
-  };
+  });
   const task = spawn("app", app, config);
   yield* sleepMs(0);
   if (demo === null) throw new Error("the demo did not start");

@@ -9,7 +9,8 @@
 // --web [PORT]          also serve the dashboard on http://127.0.0.1:PORT/ (default 8080; 0: any free port)
 import * as path from "node:path";
 import { SerialPort } from "serialport";
-import { app, type AppConfig } from "../firmware/app";
+import { app } from "../firmware/app";
+import { simAppConfig } from "../sim/demo-config";
 import { run, sleepMs, spawn, type Gen } from "../firmware/sched/index";
 import { SIM_CONSOLE_PORT, SIM_I2C, SIM_MODEM_PORT, STIMULUS_HELP, addStimulusCommands, createSimBoard } from "../sim/board";
 import type { SimSerialPort } from "../sim/serial";
@@ -161,21 +162,17 @@ run(function* main(): Gen<void> {
   sim.onSerialOpen((n, port) => {
     if (n === SIM_CONSOLE_PORT) attachConsole(port);
   });
-  const config: AppConfig = {
+  const config = simAppConfig(sim, {
     boardName: "the simulated board",
-    led: { pin: sim.pin.led },
-    button: { pin: sim.pin.button },
-    ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
-    i2c: sim.I2C.default,
-    modem: { port: SIM_MODEM_PORT, baud: 115200 },
-    console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: opts.consoleTty !== null, logOnConsole: opts.consoleTty === null },
+    crlf: opts.consoleTty !== null,
+    logOnConsole: opts.consoleTty === null,
     prefs: new FilePrefs(PREFS_FILE),
     print: out,
     onReady: (demo) => {
       if (demo.console !== null) addStimulusCommands(demo.console, sim);
       if (web.port !== null) openDashboard(web.port, sim, demo, SIM_CONSOLE_PORT, out);
     },
-  };
+  });
   const task = spawn("app", app, config);
   if (opts.forSeconds === null) {
     yield* task.join();

@@ -5,11 +5,12 @@
 import { createHash } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { app, type AppConfig, type Demo } from "../../firmware/app";
+import { app, type Demo } from "../../firmware/app";
+import { simAppConfig } from "../../sim/demo-config";
 import { MemoryPrefs } from "../../firmware/control/prefs";
 import { VirtualHost, activeScheduler, runOn, sleepMs, spawn, type Gen } from "../../firmware/sched/index";
 import { NEC_REPEAT_PERIOD_MS, necFrame } from "../../sim/nec";
-import { SIM_CONSOLE_PORT, SIM_MODEM_PORT, createSimBoard, lineNoise, type SimBoard } from "../../sim/board";
+import { SIM_CONSOLE_PORT, createSimBoard, lineNoise, type SimBoard } from "../../sim/board";
 
 /** Options of {@link runSoak}. */
 export interface SoakOptions {
@@ -177,20 +178,14 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
         seen.serviceFailures++;
       }
     };
-    const config: AppConfig = {
-      boardName: "sim", board: sim,
-      led: { pin: sim.pin.led }, button: { pin: sim.pin.button },
-      ir: { pin: sim.pin.ir, nowUs: () => sim.clock.nowUs() },
-      i2c: sim.I2C.default,
-      modem: { port: SIM_MODEM_PORT, baud: 115200 },
-      console: { serial: { port: SIM_CONSOLE_PORT, baud: 115200 }, crlf: false },
+    const config = simAppConfig(sim, {
       prefs: new MemoryPrefs(),
       print: onLine,
       onReady: (d) => {
         demo = d;
         if (opts.tamper !== undefined) opts.tamper(d, sim);
       },
-    };
+    });
     spawn("app", app, config);
     yield* sleepMs(0);
     if (demo === null) throw new Error("the demo did not start");
