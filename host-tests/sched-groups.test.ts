@@ -204,6 +204,30 @@ describe("host event loop", () => {
     assert.deepEqual(log, ["io after 8 spinner steps"]);
   });
 
+  it("with batchMs rounds run back to back until the time budget is spent, then the host gets a turn", async () => {
+    // every step costs 0.25 ms of virtual time; a round is main + spinner, 0.5 ms
+    const host = new VirtualHost({ stepCost: 0.25 });
+    const s = new Scheduler(host, { batchMs: 1 });
+    const log: string[] = [];
+    let steps = 0;
+    await s.run(function* () {
+      const spinner = spawn(function* () { for (;;) { steps++; yield* checkpoint(); } });
+      yield* checkpoint();
+      setImmediate(() => log.push(`io after ${steps} spinner steps at ${host.now()} ms`));
+      for (let i = 0; i < 40; i++) yield* checkpoint();
+      spinner.cancel();
+    });
+    assert.deepEqual(log, ["io after 2 spinner steps at 1.25 ms"]);
+  });
+
+  it("batchMs must be a finite number >= 0", () => {
+    assert.throws(() => new Scheduler(new VirtualHost(), { batchMs: -1 }), RangeError);
+    assert.throws(() => new Scheduler(new VirtualHost(), { batchMs: NaN }), RangeError);
+    assert.throws(() => new Scheduler(new VirtualHost(), { batchMs: Infinity }), RangeError);
+    assert.equal(new Scheduler(new VirtualHost()).batchMs, 0);
+    assert.equal(new Scheduler({ now: () => 0, soon: () => {}, setTimer: () => {}, clearTimer: () => {}, print: () => {}, batchMs: 2 }).batchMs, 2);
+  });
+
   it("minBatch must be a whole number >= 1", () => {
     assert.throws(() => new Scheduler(new VirtualHost(), { minBatch: 0 }), RangeError);
   });

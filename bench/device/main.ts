@@ -57,6 +57,7 @@ export default function (): void {
       return heapUsed();
     },
     heapReservedBytes: heapReserved,
+    heapAllocatedBytes: heapUsed,
     heapName: "XS slots + chunks in use after Debug.gc()",
     modulesPreloaded: Object.isFrozen(useModdable),
     phase: (label) => {

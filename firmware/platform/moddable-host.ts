@@ -45,6 +45,13 @@ export class ModdableHost<T = unknown> implements Host {
     }
   };
 
+  /**
+   * Ready tasks keep the CPU for up to 2 ms of rounds before the main loop gets a turn (IO callbacks,
+   * timers): a host turn costs about a round of one task on an RP2040, so a turn per round halved the
+   * speed of programs with few ready tasks. `Time.ticks` counts whole ms, so a batch lasts 1 to 2 ms.
+   */
+  readonly batchMs = 2;
+
   constructor(private readonly Timer: TimerModule<T>, private readonly Time: TimeModule) {
     this.last = Time.ticks;
     this.arm();

@@ -33,6 +33,15 @@ export interface SchedulerOptions {
    * steps: `npm run bench` measures both). A round is never cut short: every task ready at its start runs once.
    */
   minBatch?: number;
+  /**
+   * Time budget of a batch in ms (default: the host's `batchMs`, else 0). While tasks stay ready, rounds
+   * run back to back until this much time has passed since the batch began (or `minBatch` is not yet
+   * reached); then the host gets its turn. A pending IO callback then waits at most this long plus one
+   * round, and a program whose tasks keep checkpointing pays one host turn per budget instead of one per
+   * round. 0: a host turn after every batch of `minBatch` steps. Needs a clock that moves while tasks run
+   * (a VirtualHost with `stepCost`).
+   */
+  batchMs?: number;
 }
 
 let active: Scheduler | null = null;
@@ -64,6 +73,10 @@ export class Scheduler {
   private readonly stepCost: number;
   /** steps still allowed before the batch returns to the host */
   private batchLeft = 0;
+  /** the clock reading at which the batch's time budget runs out */
+  private batchEnd = 0;
+  /** Time budget of a batch in ms (see SchedulerOptions). */
+  readonly batchMs: number;
   /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
   readonly minBatch: number;
   readonly host: Host;
@@ -84,6 +97,9 @@ export class Scheduler {
     const b = options.minBatch ?? 1;
     if (!(b >= 1) || b !== Math.floor(b)) throw new RangeError(`minBatch must be a whole number >= 1, got ${b}`);
     this.minBatch = b;
+    const ms = options.batchMs ?? host.batchMs ?? 0;
+    if (!(ms >= 0) || ms === Infinity) throw new RangeError(`batchMs must be a finite number of milliseconds >= 0, got ${ms}`);
+    this.batchMs = ms;
     this.reports = new Reports((line) => host.print(line));
     this.bridge = new AsyncBridge(this);
   }
@@ -373,13 +389,14 @@ export class Scheduler {
     this.roundActive = true;
     this.batchLeft = this.minBatch;
     if (this.reports.pending) this.reports.roundStarts();
-    this.expireTimers();
+    const now = this.host.now();
+    this.batchEnd = now + this.batchMs;
+    this.expireTimers(now);
     this.roundEnd = this.tail;
     this.continueRound();
   }
 
-  private expireTimers(): void {
-    const now = this.host.now();
+  private expireTimers(now: number): void {
     const timers = this.timers;
     for (let n = timers.peek(); n !== undefined && n.deadline <= now; n = timers.peek()) {
       timers.pop();
@@ -393,7 +410,8 @@ export class Scheduler {
 
   /**
    * @internal Run the rest of the batch (until done, or until an async task holds the round). A batch is
-   * one or more rounds run back to back until `minBatch` steps have run; then control returns to the host.
+   * one or more rounds run back to back until `minBatch` steps have run and its `batchMs` budget is spent
+   * (or nothing is ready); then control returns to the host.
    */
   continueRound(): void {
     for (;;) {
@@ -409,9 +427,11 @@ export class Scheduler {
         else this.report(e, { message: "internal scheduler error" });
         continue;
       }
-      if (this.batchLeft <= 0 || this.head === null || this.stopped) break;
+      if (this.head === null || this.stopped || (this.batchLeft <= 0 && this.batchMs === 0)) break;
+      const now = this.host.now();
+      if (this.batchLeft <= 0 && now >= this.batchEnd) break;
       // the round is over but the batch is not: start the next round without a host turn
-      this.expireTimers();
+      this.expireTimers(now);
       this.roundEnd = this.tail;
     }
     this.roundActive = false;
