@@ -1,25 +1,23 @@
 /**
- * Binary min-heap of timer nodes, ordered by (deadline, seq) so equal deadlines fire in arming order.
- * The node keeps its own index (`hi`), so removal is O(log n) and arming or firing allocates nothing
- * once the backing array has grown (links live on the node: MicroPython's pairing heap idea, in an array).
+ * Binary min-heap of timer nodes, ordered by (deadline, arming order) so equal deadlines fire in arming
+ * order. The keys live in two arrays beside the nodes (deadlines, arming sequence numbers), so a
+ * comparison reads two array elements and no node field (XS has no inline caches: a field read walks the
+ * object's slots). A node keeps only its index (`hi`), so removal is O(log n), and arming or firing
+ * allocates nothing once the arrays have grown.
  */
 
 /** Anything that can sit in the timer heap: a sleeping task, a cancel scope's deadline, a callLater. */
 export interface TimerNode {
-  /** Absolute deadline in ms on the scheduler's clock. */
-  deadline: number;
-  /** Tie-break: arming order. */
-  seq: number;
   /** Index in the heap, -1 when not in it. */
   hi: number;
 }
 
-function less(a: TimerNode, b: TimerNode): boolean {
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
-}
-
 export class TimerHeap<T extends TimerNode> {
   private readonly a: T[] = [];
+  /** deadline of a[i] */
+  private readonly d: number[] = [];
+  /** arming order of a[i] (the tie-break) */
+  private readonly s: number[] = [];
   private seq = 0;
 
   get size(): number {
@@ -31,19 +29,23 @@ export class TimerHeap<T extends TimerNode> {
     return this.a[0];
   }
 
-  /** Insert `n` with its `deadline` already set. `n` must not be in a heap. */
-  push(n: T): void {
-    n.seq = this.seq++;
-    const a = this.a;
-    n.hi = a.length;
-    a.push(n);
-    this.up(n.hi);
+  /** The earliest deadline, or Infinity when the heap is empty. */
+  first(): number {
+    return this.a.length > 0 ? this.d[0]! : Infinity;
+  }
+
+  /** Insert `n` due at `deadline`. `n` must not be in a heap. */
+  push(n: T, deadline: number): void {
+    const i = this.a.length;
+    this.a.push(n);
+    this.d.push(deadline);
+    this.s.push(this.seq++);
+    this.up(i, n, deadline, this.s[i]!);
   }
 
   /** Remove and return the earliest node. */
   pop(): T | undefined {
-    const a = this.a;
-    const top = a[0];
+    const top = this.a[0];
     if (top === undefined) return undefined;
     this.removeAt(0);
     return top;
@@ -61,45 +63,68 @@ export class TimerHeap<T extends TimerNode> {
     const a = this.a;
     const n = a[i]!;
     const last = a.pop()!;
+    const ld = this.d.pop()!;
+    const ls = this.s.pop()!;
     n.hi = -1;
     if (last !== n) {
-      a[i] = last;
-      last.hi = i;
-      this.down(i);
-      this.up(last.hi);
+      // put the last entry in the hole, then move it down or up
+      const j = this.down(i, last, ld, ls);
+      if (j === i) this.up(i, last, ld, ls);
     }
   }
 
-  private up(i: number): void {
+  /** Place (n, key) at hole i moving up; returns its final index. */
+  private up(i: number, n: T, nd: number, ns: number): number {
     const a = this.a;
-    const n = a[i]!;
+    const d = this.d;
+    const s = this.s;
     while (i > 0) {
       const p = (i - 1) >> 1;
+      const pd = d[p]!;
+      if (nd > pd || (nd === pd && ns > s[p]!)) break;
       const pn = a[p]!;
-      if (!less(n, pn)) break;
       a[i] = pn;
+      d[i] = pd;
+      s[i] = s[p]!;
       pn.hi = i;
       i = p;
     }
     a[i] = n;
+    d[i] = nd;
+    s[i] = ns;
     n.hi = i;
+    return i;
   }
 
-  private down(i: number): void {
+  /** Place (n, key) at hole i moving down; returns its final index. */
+  private down(i: number, n: T, nd: number, ns: number): number {
     const a = this.a;
+    const d = this.d;
+    const s = this.s;
     const len = a.length;
-    const n = a[i]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= len) break;
-      if (c + 1 < len && less(a[c + 1]!, a[c]!)) c++;
+      let cd = d[c]!;
+      if (c + 1 < len) {
+        const rd = d[c + 1]!;
+        if (rd < cd || (rd === cd && s[c + 1]! < s[c]!)) {
+          c++;
+          cd = rd;
+        }
+      }
+      if (nd < cd || (nd === cd && ns < s[c]!)) break;
       const cn = a[c]!;
-      if (!less(cn, n)) break;
       a[i] = cn;
+      d[i] = cd;
+      s[i] = s[c]!;
       cn.hi = i;
       i = c;
     }
     a[i] = n;
+    d[i] = nd;
+    s[i] = ns;
     n.hi = i;
+    return i;
   }
 }

@@ -350,8 +350,7 @@ export class Scheduler {
 
   /** @internal */
   addTimer(n: Timed, deadline: number): void {
-    n.deadline = deadline;
-    this.timers.push(n);
+    this.timers.push(n, deadline);
     if (!this.roundActive && !this.turnScheduled && this.timers.peek() === n && this.head === null) this.arm();
   }
 
@@ -369,9 +368,9 @@ export class Scheduler {
   }
 
   private arm(): void {
-    const n = this.timers.peek();
-    if (n === undefined || this.stopped) this.host.clearTimer();
-    else this.host.setTimer(n.deadline, this.timerCb);
+    const d = this.timers.first();
+    if (d === Infinity || this.stopped) this.host.clearTimer();
+    else this.host.setTimer(d, this.timerCb);
   }
 
   private onHostTimer(): void {
@@ -398,8 +397,8 @@ export class Scheduler {
 
   private expireTimers(now: number): void {
     const timers = this.timers;
-    for (let n = timers.peek(); n !== undefined && n.deadline <= now; n = timers.peek()) {
-      timers.pop();
+    while (timers.first() <= now) {
+      const n = timers.pop()!;
       try {
         n.onTimer(this);
       } catch (e) {

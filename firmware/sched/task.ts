@@ -86,7 +86,7 @@ export class TaskExt {
 /**
  * A running function. Created by `spawn(fn, ...args)`; never from a bare generator or promise.
  *
- * Memory: a Task has 11 fields (about 0.2 KB on a 32-bit device), plus its suspended generator
+ * Memory: a Task has 9 fields (about 0.16 KB on a 32-bit device), plus its suspended generator
  * (~0.3 KB) or async function (~0.8 KB, plus a promise per wait). Joining, scopes and async waits add
  * one small TaskExt object.
  */
@@ -107,9 +107,7 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   /** @internal */ ext: TaskExt | null = null;
   /** Name for logs and status listings (given by the caller, else "task<N>"); settable. */
   name: string;
-  /** @internal timer heap node (sleep) */ deadline = 0;
-  /** @internal */ seq = 0;
-  /** @internal */ hi = -1;
+  /** @internal index in the timer heap while sleeping (the deadline lives in the heap) */ hi = -1;
 
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {

@@ -12,8 +12,7 @@ import type { Gen, Task } from "./task";
  * @internal use failAfter / moveOnAfter / waitFor
  */
 export class CancelScope {
-  deadline = 0;
-  seq = 0;
+  /** index in the timer heap, -1 when not in it */
   hi = -1;
   /** True once the deadline passed. */
   fired = false;
