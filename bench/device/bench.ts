@@ -27,6 +27,8 @@ export interface BenchPlatform {
    * workload with no collection in between is what the workload allocated). Undefined: no garbage rows.
    */
   heapAllocatedBytes?(): number;
+  /** Turn garbage collection off (false) and on again (true) around a garbage row, if the engine can. */
+  collect?(on: boolean): void;
   /** Whether the scheduler modules were preloaded (XS: in flash, not in the RAM heap). */
   modulesPreloaded?: boolean;
   /** The measurement about to start (a device watchdog names it if it never ends). */
@@ -37,7 +39,7 @@ export interface BenchPlatform {
   memN?: number;
   /** Tasks in the sleep wake-up rows (default 100). */
   sleepers?: number;
-  /** Tasks in the last, larger sleep wake-up row (default 300: 1,000 parked tasks do not fit a Pico's heap). */
+  /** Tasks in the larger sleep wake-up row (default 250: 1,000 parked tasks do not fit a Pico's heap). */
   manySleepers?: number;
   /**
    * Grow the heap by about this many bytes before measuring (default 64 KB; 0 on hosts with a large heap).
@@ -192,18 +194,22 @@ function* sleepers(P: BenchPlatform, n: number, total: number, async: boolean): 
 
 /**
  * Bytes allocated per operation: the workload run with `small` and with `large` operations, each from a
- * full collection and with none during it (the heap headroom is far larger than what it allocates), the
- * difference divided by `large - small`, so the spawns and joins cancel out. Undefined if a collection
- * ran (the reading went down) or the platform cannot tell.
+ * full collection and with collection turned off during it (or, where the engine cannot, with the heap
+ * headroom far larger than what it allocates), the difference divided by `large - small`, so the spawns
+ * and joins cancel out. Undefined if a collection ran (the reading went down) or the platform cannot tell.
  */
 function* garbage(P: BenchPlatform, m: (n: number) => Gen<Row>, small: number, large: number): Gen<number | undefined> {
   if (P.heapAllocatedBytes === undefined) return undefined;
   const one = function* (n: number): Gen<number> {
     P.gc();
-    const before = P.heapAllocatedBytes!();
-    yield* m(n);
-    const after = P.heapAllocatedBytes!();
-    return after - before;
+    if (P.collect) P.collect(false);
+    try {
+      const before = P.heapAllocatedBytes!();
+      yield* m(n);
+      return P.heapAllocatedBytes!() - before;
+    } finally {
+      if (P.collect) P.collect(true);
+    }
   };
   const a = yield* one(small);
   const b = yield* one(large);
@@ -274,7 +280,7 @@ export function bench(P: BenchPlatform): Promise<void> {
   const k = P.scale ?? 1;
   const memN = P.memN ?? 50;
   const sleepersN = P.sleepers ?? 100;
-  const manyN = P.manySleepers ?? 300;
+  const manyN = P.manySleepers ?? 250;
   const line = (s: string): void => P.print(s);
   const kb = (b: number | undefined): string => (b === undefined ? "" : lpad(fix(b / 1024, 1), 9));
   let bareGenUs = NaN;
@@ -376,21 +382,22 @@ export function bench(P: BenchPlatform): Promise<void> {
         const b = yield* garbage(P, m, small, large);
         line(`  ${pad(label, 44)}${lpad(b === undefined ? "n/a" : fix(b, 1), 8)}`);
       }
-      yield* G("gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 300);
-      yield* G("gen Event round trip", (n) => eventPingPong(P, n, false), 20, 60);
-      yield* G("gen Queue(1) item", (n) => queueFlow(P, n, false), 20, 60);
-      yield* G("async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 50, 100);
-      yield* G("async Event round trip", (n) => eventPingPong(P, n, true), 10, 30);
+      // (the async rows are short: with collection off, the heap must hold all they allocate)
+      yield* G("gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 500);
+      yield* G("gen Event round trip", (n) => eventPingPong(P, n, false), 50, 250);
+      yield* G("gen Queue(1) item", (n) => queueFlow(P, n, false), 50, 250);
+      yield* G("async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 20, 60);
+      yield* G("async Event round trip", (n) => eventPingPong(P, n, true), 5, 15);
     }
 
-    // Last: 100 parked async tasks take most of a Pico's heap (see the bytes above), and if they ever stop
-    // fitting, the abort loses only these rows.
+    // Last: 250 parked generator tasks and 100 parked async tasks take most of a Pico's heap (see the bytes
+    // above), and if they ever stop fitting, the abort loses only these rows.
     line("sleep wake-ups (each task loops on sleepMs(1)):");
     yield* R("sleep wake-up, 10 gen sleepers", () => sleepers(P, 10, 500 * k, false));
-    yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
     yield* R(`sleep wake-up, ${sleepersN} gen sleepers`, () => sleepers(P, sleepersN, 1000 * k, false));
-    yield* R(`sleep wake-up, ${sleepersN} async sleepers`, () => sleepers(P, sleepersN, 300 * k, true));
     yield* R(`sleep wake-up, ${manyN} gen sleepers`, () => sleepers(P, manyN, 1000 * k, false));
+    yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
+    yield* R(`sleep wake-up, ${sleepersN} async sleepers`, () => sleepers(P, sleepersN, 300 * k, true));
   }
 
   return floors()

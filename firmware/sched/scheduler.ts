@@ -598,11 +598,11 @@ export class Scheduler {
     t.value = v;
     t.gen = null;
     t.waitOn = null;
+    t.res = null;
     const x = t.ext;
     let seen = false;
     if (x !== null) {
       x.pendingCancel = null;
-      x.res = x.rej = null;
       const watchers = x.watchers;
       seen = wakeJoiners(this, t, ok, v) || (watchers !== null && watchers.length > 0);
       if (watchers !== null) {
