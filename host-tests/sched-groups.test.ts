@@ -205,9 +205,10 @@ describe("host event loop", () => {
   });
 
   it("with batchMs rounds run back to back until the time budget is spent, then the host gets a turn", async () => {
-    // every step costs 0.25 ms of virtual time; a round is main + spinner, 0.5 ms
-    const host = new VirtualHost({ stepCost: 0.25 });
-    const s = new Scheduler(host, { batchMs: 1 });
+    // every step costs 1/16 ms of virtual time; a round is main + spinner; the batch reads the clock every
+    // 8 steps (0.5 ms) and ends at the first reading 2 ms or more after it began: after 32 steps
+    const host = new VirtualHost({ stepCost: 1 / 16 });
+    const s = new Scheduler(host, { batchMs: 2 });
     const log: string[] = [];
     let steps = 0;
     await s.run(function* () {
@@ -217,7 +218,7 @@ describe("host event loop", () => {
       for (let i = 0; i < 40; i++) yield* checkpoint();
       spinner.cancel();
     });
-    assert.deepEqual(log, ["io after 2 spinner steps at 1.25 ms"]);
+    assert.deepEqual(log, ["io after 16 spinner steps at 2.0625 ms"]);
   });
 
   it("batchMs must be a finite number >= 0", () => {

@@ -14,8 +14,8 @@ export interface TimerNode {
 
 export class TimerHeap<T extends TimerNode> {
   private readonly a: T[] = [];
-  /** deadline of a[i] */
-  private readonly d: number[] = [];
+  /** @internal deadline of a[i] (d[0] is the earliest; the scheduler reads it between rounds) */
+  readonly d: number[] = [];
   /** arming order of a[i] (the tie-break) */
   private readonly s: number[] = [];
   private seq = 0;

@@ -91,8 +91,11 @@ export function resumed(): IteratorResult<unknown, unknown> {
   return FINISHED;
 }
 
-/** The one iterator every generator-mode operation returns; its arguments wait in CTX. */
-const GEN_OP = {
+/**
+ * The one iterator every generator-mode operation returns; its arguments wait in CTX. @internal (hot
+ * primitives inline op()'s generator branch: `CTX.opFn = body; CTX.opArg = arg; return GEN_OP`)
+ */
+export const GEN_OP = {
   [Symbol.iterator]() {
     return this;
   },

@@ -46,6 +46,9 @@ export interface SchedulerOptions {
 
 let active: Scheduler | null = null;
 
+/** Past `minBatch`, a batch reads the clock (budget, timers) once this many steps have run since the last read. */
+const CLOCK_STEPS = 8;
+
 /** The scheduler running the current program, for code outside tasks (IO callbacks). */
 export function activeScheduler(): Scheduler {
   if (active === null) throw new InvalidStateError("no scheduler is running: start one with run(fn, ...args)");
@@ -70,21 +73,25 @@ export class Scheduler {
   /** @internal */ tail: Runnable | null = null;
   /** the last entry of the current round; null when the round is over */
   private roundEnd: Runnable | null = null;
-  private readonly stepCost: number;
-  /** steps still allowed before the batch returns to the host */
-  private batchLeft = 0;
-  /** the clock reading at which the batch's time budget runs out */
-  private batchEnd = 0;
-  /** Time budget of a batch in ms (see SchedulerOptions). */
-  readonly batchMs: number;
-  /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
-  readonly minBatch: number;
-  readonly host: Host;
-  private readonly timers = new TimerHeap<Timed>();
   /** a round is running (or paused on an async task): wakes need no host turn */
   private roundActive = false;
   private turnScheduled = false;
   private stopped = false;
+  /** steps still allowed before the batch returns to the host */
+  private batchLeft = 0;
+  /** Time budget of a batch in ms (see SchedulerOptions). */
+  readonly batchMs: number;
+  readonly host: Host;
+  /** the clock reading at which the batch's time budget runs out */
+  private batchEnd = 0;
+  /** past minBatch, the clock is read when batchLeft has gone down to this */
+  private clockAt = 0;
+  private readonly timers = new TimerHeap<Timed>();
+  /** the timer heap's deadlines: `deadlines[0]` is the earliest (read without a call between rounds) */
+  private readonly deadlines: readonly number[] = this.timers.d;
+  private readonly stepCost: number;
+  /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
+  readonly minBatch: number;
   /** @internal tasks spawned so far (default names) */ spawned = 0;
   /** @internal */ readonly bridge: AsyncBridge;
   private readonly reports: Reports;
@@ -387,6 +394,7 @@ export class Scheduler {
   private runRound(): void {
     this.roundActive = true;
     this.batchLeft = this.minBatch;
+    this.clockAt = 0;
     if (this.reports.pending) this.reports.roundStarts();
     const now = this.host.now();
     this.batchEnd = now + this.batchMs;
@@ -426,12 +434,7 @@ export class Scheduler {
         else this.report(e, { message: "internal scheduler error" });
         continue;
       }
-      if (this.head === null || this.stopped || (this.batchLeft <= 0 && this.batchMs === 0)) break;
-      const now = this.host.now();
-      if (this.batchLeft <= 0 && now >= this.batchEnd) break;
-      // the round is over but the batch is not: start the next round without a host turn
-      this.expireTimers(now);
-      this.roundEnd = this.tail;
+      break;
     }
     this.roundActive = false;
     if (this.stopped) return;
@@ -439,11 +442,18 @@ export class Scheduler {
     else this.arm();
   }
 
-  /** Run entries until the round ends; returns true if an async task now holds the round. */
+  /**
+   * Run rounds until the batch ends; returns true if an async task now holds the round. A round runs
+   * every entry that was queued when it began; the next one starts here, without a host turn, while
+   * `minBatch` steps have not run (the clock is then read every round, for the timers) or, past them,
+   * while the `batchMs` budget lasts (the clock is then read every {@link CLOCK_STEPS} steps: a clock
+   * read costs about two generator resumes on a device).
+   */
   private loop(): boolean {
     const cost = this.stepCost;
     let end = this.roundEnd;
     let left = this.batchLeft;
+    for (;;) {
     while (end !== null) {
       left--;
       const t = this.head as Task;
@@ -481,6 +491,23 @@ export class Scheduler {
       if (this.slowStep(t)) return true;
       left = this.batchLeft;
       end = this.roundEnd;
+    }
+    // the round is over: another one in this batch?
+    if (this.head === null || this.stopped || (left <= 0 && this.batchMs === 0)) break;
+    if (left > 0 || left <= this.clockAt) {
+      const now = this.host.now();
+      if (left <= 0) {
+        if (now >= this.batchEnd) break;
+        this.clockAt = left - CLOCK_STEPS;
+      }
+      const d0 = this.deadlines[0];
+      if (d0 !== undefined && d0 <= now) {
+        CTX.current = null;
+        this.batchLeft = left;
+        this.expireTimers(now);
+      }
+    }
+    end = this.roundEnd = this.tail;
     }
     this.batchLeft = left;
     CTX.current = null;
