@@ -39,7 +39,7 @@ export interface BenchPlatform {
   memN?: number;
   /** Tasks in the sleep wake-up rows (default 100). */
   sleepers?: number;
-  /** Tasks in the larger sleep wake-up row (default 250: 1,000 parked tasks do not fit a Pico's heap). */
+  /** Tasks in the larger sleep wake-up row (default 200: 1,000 parked tasks do not fit a Pico's heap). */
   manySleepers?: number;
   /**
    * Grow the heap by about this many bytes before measuring (default 64 KB; 0 on hosts with a large heap).
@@ -280,7 +280,7 @@ export function bench(P: BenchPlatform): Promise<void> {
   const k = P.scale ?? 1;
   const memN = P.memN ?? 50;
   const sleepersN = P.sleepers ?? 100;
-  const manyN = P.manySleepers ?? 250;
+  const manyN = P.manySleepers ?? 200;
   const line = (s: string): void => P.print(s);
   const kb = (b: number | undefined): string => (b === undefined ? "" : lpad(fix(b / 1024, 1), 9));
   let bareGenUs = NaN;
@@ -375,29 +375,32 @@ export function bench(P: BenchPlatform): Promise<void> {
     yield* M("async-sleep", "async task parked in sleepMs(Infinity)", "bare-async");
     yield* M("async-event", "async task parked in Event.wait()", "bare-async");
 
+    // Near the end: 100 parked async tasks and 200 parked generator tasks take most of a Pico's heap (see
+    // the bytes above), and if they ever stop fitting, the abort loses only the rows from there on.
+    const garbageRows: [string, (n: number) => Gen<Row>, number, number][] = [
+      ["gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 500],
+      ["gen Event round trip", (n) => eventPingPong(P, n, false), 50, 250],
+      ["gen Queue(1) item", (n) => queueFlow(P, n, false), 50, 250],
+      ["async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 10, 30],
+      ["async Event round trip", (n) => eventPingPong(P, n, true), 3, 9],
+    ];
+    line("sleep wake-ups (each task loops on sleepMs(1)):");
+    yield* R("sleep wake-up, 10 gen sleepers", () => sleepers(P, 10, 500 * k, false));
+    yield* R(`sleep wake-up, ${sleepersN} gen sleepers`, () => sleepers(P, sleepersN, 1000 * k, false));
+    yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
+    yield* R(`sleep wake-up, ${sleepersN} async sleepers`, () => sleepers(P, sleepersN, 300 * k, true));
+    yield* R(`sleep wake-up, ${manyN} gen sleepers`, () => sleepers(P, manyN, 1000 * k, false));
+
+    // Garbage last of all: with collection off the heap grows for everything a row allocates, and XS
+    // never gives it back (the async rows take tens of KB).
     if (P.heapAllocatedBytes !== undefined) {
       line("bytes allocated per operation (no collection during the run; difference of two run lengths):");
-      function* G(label: string, m: (n: number) => Gen<Row>, small: number, large: number): Gen<void> {
+      for (const [label, m, small, large] of garbageRows) {
         phase(`garbage: ${label}`);
         const b = yield* garbage(P, m, small, large);
         line(`  ${pad(label, 44)}${lpad(b === undefined ? "n/a" : fix(b, 1), 8)}`);
       }
-      // (the async rows are short: with collection off, the heap must hold all they allocate)
-      yield* G("gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 500);
-      yield* G("gen Event round trip", (n) => eventPingPong(P, n, false), 50, 250);
-      yield* G("gen Queue(1) item", (n) => queueFlow(P, n, false), 50, 250);
-      yield* G("async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 20, 60);
-      yield* G("async Event round trip", (n) => eventPingPong(P, n, true), 5, 15);
     }
-
-    // Last: 250 parked generator tasks and 100 parked async tasks take most of a Pico's heap (see the bytes
-    // above), and if they ever stop fitting, the abort loses only these rows.
-    line("sleep wake-ups (each task loops on sleepMs(1)):");
-    yield* R("sleep wake-up, 10 gen sleepers", () => sleepers(P, 10, 500 * k, false));
-    yield* R(`sleep wake-up, ${sleepersN} gen sleepers`, () => sleepers(P, sleepersN, 1000 * k, false));
-    yield* R(`sleep wake-up, ${manyN} gen sleepers`, () => sleepers(P, manyN, 1000 * k, false));
-    yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
-    yield* R(`sleep wake-up, ${sleepersN} async sleepers`, () => sleepers(P, sleepersN, 300 * k, true));
   }
 
   return floors()

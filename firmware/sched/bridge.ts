@@ -35,7 +35,8 @@ export class AsyncBridge {
   private hops = 0;
   /** a probe job is queued (one chain serves every hold: nothing is allocated per resume) */
   private probing = false;
-  private readonly continueCb = (): void => this.s.continueRound();
+  /** the holder parked: the next probe job continues the round */
+  private continuing = false;
   private readonly probeCb = (): void => this.probe();
 
   constructor(private readonly s: Scheduler) {}
@@ -78,7 +79,8 @@ export class AsyncBridge {
   parked(t: Task): void {
     if (this.holder !== t) return; // its first slice: start() sees it
     this.release();
-    void RESOLVED.then(this.continueCb);
+    // the probe job queued behind the task's continuation goes on with the round (no job of its own)
+    this.continuing = true;
   }
 
   private hold(t: Task): void {
@@ -92,14 +94,19 @@ export class AsyncBridge {
   }
 
   /**
-   * One generation of the probe: stops when no task holds the round, re-queues itself while the holder
-   * is within PROBE_GENERATIONS, and fails the holder after that. A chain still queued from an earlier
+   * One generation of the probe: when the holder has parked, continues the round (from this fresh job,
+   * which keeps the JS stack shallow); re-queues itself while the holder is within PROBE_GENERATIONS, and
+   * fails the holder after that. A chain still queued from an earlier
    * hold serves the next one (it may count one generation early: the limit is one shorter, no more).
    */
   private probe(): void {
     const t = this.holder;
     if (t === null) {
       this.probing = false;
+      if (this.continuing) {
+        this.continuing = false;
+        this.s.continueRound();
+      }
       return;
     }
     if (++this.hops < PROBE_GENERATIONS) {

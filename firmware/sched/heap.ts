@@ -2,8 +2,10 @@
  * Binary min-heap of timer nodes, ordered by (deadline, arming order) so equal deadlines fire in arming
  * order. The keys live in two arrays beside the nodes (deadlines, arming sequence numbers), so a
  * comparison reads two array elements and no node field (XS has no inline caches: a field read walks the
- * object's slots). A node keeps only its index (`hi`), so removal is O(log n), and arming or firing
- * allocates nothing once the arrays have grown.
+ * object's slots). A node keeps only its index (`hi`), so removal is O(log n). The arrays never shrink
+ * (entries past `n` are cleared, not popped): on XS an array's items live in one chunk that push and pop
+ * resize, so a heap that popped and pushed on every wake-up churned the chunk heap. Arming or firing
+ * allocates nothing once they have grown.
  */
 
 /** Anything that can sit in the timer heap: a sleeping task, a cancel scope's deadline, a callLater. */
@@ -14,39 +16,45 @@ export interface TimerNode {
 
 export class TimerHeap<T extends TimerNode> {
   private readonly a: T[] = [];
-  /** @internal deadline of a[i] (d[0] is the earliest; the scheduler reads it between rounds) */
+  /** @internal deadline of a[i]; Infinity past the entries in use (d[0] is the earliest or Infinity: the scheduler reads it between rounds) */
   readonly d: number[] = [];
   /** arming order of a[i] (the tie-break) */
   private readonly s: number[] = [];
   private seq = 0;
+  /** entries in use: a[0..n-1] */
+  private n = 0;
 
   get size(): number {
-    return this.a.length;
+    return this.n;
   }
 
   /** The earliest node, or undefined. */
   peek(): T | undefined {
-    return this.a[0];
+    return this.n > 0 ? this.a[0] : undefined;
   }
 
   /** The earliest deadline, or Infinity when the heap is empty. */
   first(): number {
-    return this.a.length > 0 ? this.d[0]! : Infinity;
+    return this.n > 0 ? this.d[0]! : Infinity;
   }
 
   /** Insert `n` due at `deadline`. `n` must not be in a heap. */
   push(n: T, deadline: number): void {
-    const i = this.a.length;
-    this.a.push(n);
-    this.d.push(deadline);
-    this.s.push(this.seq++);
-    this.up(i, n, deadline, this.s[i]!);
+    const i = this.n++;
+    const sq = this.seq++;
+    if (i === this.a.length) {
+      // grow (the only time the arrays are resized)
+      this.a.push(n);
+      this.d.push(deadline);
+      this.s.push(sq);
+    }
+    this.up(i, n, deadline, sq);
   }
 
   /** Remove and return the earliest node. */
   pop(): T | undefined {
-    const top = this.a[0];
-    if (top === undefined) return undefined;
+    if (this.n === 0) return undefined;
+    const top = this.a[0]!;
     this.removeAt(0);
     return top;
   }
@@ -54,7 +62,7 @@ export class TimerHeap<T extends TimerNode> {
   /** Remove `n` if it is in this heap; returns whether it was. */
   remove(n: T): boolean {
     const i = n.hi;
-    if (i < 0 || this.a[i] !== n) return false;
+    if (i < 0 || i >= this.n || this.a[i] !== n) return false;
     this.removeAt(i);
     return true;
   }
@@ -62,9 +70,12 @@ export class TimerHeap<T extends TimerNode> {
   private removeAt(i: number): void {
     const a = this.a;
     const n = a[i]!;
-    const last = a.pop()!;
-    const ld = this.d.pop()!;
-    const ls = this.s.pop()!;
+    const j = --this.n;
+    const last = a[j]!;
+    const ld = this.d[j]!;
+    const ls = this.s[j]!;
+    (a as (T | undefined)[])[j] = undefined; // the heap no longer keeps the node alive
+    this.d[j] = Infinity;
     n.hi = -1;
     if (last !== n) {
       // put the last entry in the hole, then move it down or up
@@ -101,7 +112,7 @@ export class TimerHeap<T extends TimerNode> {
     const a = this.a;
     const d = this.d;
     const s = this.s;
-    const len = a.length;
+    const len = this.n;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= len) break;

@@ -87,7 +87,7 @@ export class Scheduler {
   /** past minBatch, the clock is read when batchLeft has gone down to this */
   private clockAt = 0;
   private readonly timers = new TimerHeap<Timed>();
-  /** the timer heap's deadlines: `deadlines[0]` is the earliest (read without a call between rounds) */
+  /** the timer heap's deadlines: `deadlines[0]` is the earliest, Infinity or undefined when empty (read without a call between rounds) */
   private readonly deadlines: readonly number[] = this.timers.d;
   private readonly stepCost: number;
   /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
