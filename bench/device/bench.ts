@@ -39,8 +39,6 @@ export interface BenchPlatform {
   memN?: number;
   /** Tasks in the sleep wake-up rows (default 100). */
   sleepers?: number;
-  /** Tasks in the larger sleep wake-up row (default 200: 1,000 parked tasks do not fit a Pico's heap). */
-  manySleepers?: number;
   /**
    * Grow the heap by about this many bytes before measuring (default 64 KB; 0 on hosts with a large heap).
    * XS grows its heap only when a collection frees almost nothing and never shrinks it, so without this
@@ -92,10 +90,11 @@ function* joinAll(ts: Task[]): Gen<void> {
 }
 
 /** `n` tasks, `total` checkpoints in all; the clock runs from after the spawns to the last join. */
-function* roundRobin(P: BenchPlatform, n: number, total: number, async: boolean): Gen<Row> {
+function* roundRobin(P: BenchPlatform, n: number, total: number, async: boolean, bareYield = false): Gen<Row> {
   const per = total / n;
   function* g(): Gen<void> {
-    for (let i = 0; i < per; i++) yield* checkpoint();
+    if (bareYield) for (let i = 0; i < per; i++) yield;
+    else for (let i = 0; i < per; i++) yield* checkpoint();
   }
   async function a(): Promise<void> {
     for (let i = 0; i < per; i++) await checkpoint();
@@ -280,7 +279,6 @@ export function bench(P: BenchPlatform): Promise<void> {
   const k = P.scale ?? 1;
   const memN = P.memN ?? 50;
   const sleepersN = P.sleepers ?? 100;
-  const manyN = P.manySleepers ?? 200;
   const line = (s: string): void => P.print(s);
   const kb = (b: number | undefined): string => (b === undefined ? "" : lpad(fix(b / 1024, 1), 9));
   let bareGenUs = NaN;
@@ -350,6 +348,7 @@ export function bench(P: BenchPlatform): Promise<void> {
       show(label, r);
     }
     yield* R("gen tasks, yield* checkpoint(), 10", () => roundRobin(P, 10, 2000 * k, false));
+    yield* R("gen tasks, bare yield, 10", () => roundRobin(P, 10, 2000 * k, false, true));
     yield* R("gen task alone, yield* checkpoint()", () => roundRobin(P, 1, 1000 * k, false));
     yield* R("async tasks, await checkpoint(), 10", () => roundRobin(P, 10, 1000 * k, true));
     yield* R("async task alone, await checkpoint()", () => roundRobin(P, 1, 500 * k, true));
@@ -357,6 +356,23 @@ export function bench(P: BenchPlatform): Promise<void> {
     yield* R("Event round trip, async tasks", () => eventPingPong(P, 200 * k, true));
     yield* R("Queue(1) item, gen tasks", () => queueFlow(P, 500 * k, false));
     yield* R("Queue(1) item, async tasks", () => queueFlow(P, 300 * k, true));
+
+    const garbageRowsList: [string, (n: number) => Gen<Row>, number, number][] = [
+      ["gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 500],
+      ["gen Event round trip", (n) => eventPingPong(P, n, false), 50, 250],
+      ["gen Queue(1) item", (n) => queueFlow(P, n, false), 50, 250],
+      ["async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 10, 30],
+      ["async Event round trip", (n) => eventPingPong(P, n, true), 3, 9],
+    ];
+    function* garbageRows(rows: typeof garbageRowsList): Gen<void> {
+      if (P.heapAllocatedBytes === undefined) return;
+      line("bytes allocated per operation (no collection during the run; difference of two run lengths):");
+      for (const [label, m, small, large] of rows) {
+        phase(`garbage: ${label}`);
+        const b = yield* garbage(P, m, small, large);
+        line(`  ${pad(label, 44)}${lpad(b === undefined ? "n/a" : fix(b, 1), 8)}`);
+      }
+    }
 
     line(`bytes per item (N=${memN}; ${P.heapName}):`);
     const mem: Partial<Record<MemKind, number | undefined>> = {};
@@ -375,32 +391,19 @@ export function bench(P: BenchPlatform): Promise<void> {
     yield* M("async-sleep", "async task parked in sleepMs(Infinity)", "bare-async");
     yield* M("async-event", "async task parked in Event.wait()", "bare-async");
 
-    // Near the end: 100 parked async tasks and 200 parked generator tasks take most of a Pico's heap (see
-    // the bytes above), and if they ever stop fitting, the abort loses only the rows from there on.
-    const garbageRows: [string, (n: number) => Gen<Row>, number, number][] = [
-      ["gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 500],
-      ["gen Event round trip", (n) => eventPingPong(P, n, false), 50, 250],
-      ["gen Queue(1) item", (n) => queueFlow(P, n, false), 50, 250],
-      ["async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 10, 30],
-      ["async Event round trip", (n) => eventPingPong(P, n, true), 3, 9],
-    ];
+    yield* garbageRows(garbageRowsList.slice(0, 3));
+
+    // Last: 100 parked async tasks take most of a Pico's heap (see the bytes above; 200 parked generator
+    // tasks no longer fit after them), and if they ever stop fitting, the abort loses only the rows from there.
     line("sleep wake-ups (each task loops on sleepMs(1)):");
     yield* R("sleep wake-up, 10 gen sleepers", () => sleepers(P, 10, 500 * k, false));
     yield* R(`sleep wake-up, ${sleepersN} gen sleepers`, () => sleepers(P, sleepersN, 1000 * k, false));
     yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
     yield* R(`sleep wake-up, ${sleepersN} async sleepers`, () => sleepers(P, sleepersN, 300 * k, true));
-    yield* R(`sleep wake-up, ${manyN} gen sleepers`, () => sleepers(P, manyN, 1000 * k, false));
 
-    // Garbage last of all: with collection off the heap grows for everything a row allocates, and XS
-    // never gives it back (the async rows take tens of KB).
-    if (P.heapAllocatedBytes !== undefined) {
-      line("bytes allocated per operation (no collection during the run; difference of two run lengths):");
-      for (const [label, m, small, large] of garbageRows) {
-        phase(`garbage: ${label}`);
-        const b = yield* garbage(P, m, small, large);
-        line(`  ${pad(label, 44)}${lpad(b === undefined ? "n/a" : fix(b, 1), 8)}`);
-      }
-    }
+    // The async garbage rows last of all: with collection off the heap grows for everything a row
+    // allocates (tens of KB), and XS never gives it back.
+    yield* garbageRows(garbageRowsList.slice(3));
   }
 
   return floors()

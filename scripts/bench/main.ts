@@ -2,6 +2,7 @@
 import { checkpoint, runOn, sleepMs, spawn, VirtualHost, type Gen, type Task } from "../../firmware/sched/index";
 import { G, emit, memProbe, nowMs } from "./harness";
 import { benchPrimitives } from "./primitives";
+import { benchUpy } from "./upy";
 import { Event, Lock, Queue } from "../../firmware/sync/index";
 
 /** Resumes per second of bare generators (`yield 1`) driven round robin by a plain loop. */
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
   const s10k = await sleepers(10_000, M / 5);
   emit({ sleepers100: s100, sleepers10k: s10k });
   emit({ prims: await benchPrimitives(M / 5, 1), prims16: await benchPrimitives(M / 5, 16) });
+  emit({ upy: await benchUpy(M / 5) });
   await heapFlat();
 }
 
