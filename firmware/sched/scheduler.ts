@@ -27,8 +27,8 @@ const SLEEP: Waitable = {
 export interface SchedulerOptions {
   /**
    * Rounds run back to back without a trip through the host event loop until at least this many task
-   * steps have run. Default 1: the host gets a turn after every round, so a pending IO callback waits at
-   * most one round. Larger values trade that latency for throughput when rounds are small (two tasks
+   * steps have run. Default 1: with `batchMs` 0 the host gets a turn after every round, so a pending IO
+   * callback waits at most one round. Larger values trade that latency for throughput when rounds are small (two tasks
    * ping-ponging through an Event pay one host turn per switch at 1; at 16 the turn is shared by 16
    * steps: `npm run bench` measures both). A round is never cut short: every task ready at its start runs once.
    */
@@ -60,8 +60,8 @@ export function activeScheduler(): Scheduler {
  *
  * Work happens in rounds. A round first moves every due timer's task to the run queue, then runs each
  * entry that was queued when the round began, once (fair round robin: a task that checkpoints goes to
- * the next round). Between rounds control returns to the host event loop, so IO callbacks are never
- * starved; a task they wake runs in the next round. An async task is resumed by settling its promise;
+ * the next round). Between batches of rounds (one round, or rounds for `batchMs`) control returns
+ * to the host event loop, so IO callbacks are never starved; a task they wake runs in the next round. An async task is resumed by settling its promise;
  * the round pauses until it parks again or finishes (see ./bridge).
  *
  * Nothing a task, a callback, a timer or a hook throws can stop the scheduler: a task's throw fails that
