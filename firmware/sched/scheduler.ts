@@ -61,8 +61,9 @@ export function activeScheduler(): Scheduler {
  * Work happens in rounds. A round first moves every due timer's task to the run queue, then runs each
  * entry that was queued when the round began, once (fair round robin: a task that checkpoints goes to
  * the next round). Between batches of rounds (one round, or rounds for `batchMs`) control returns
- * to the host event loop, so IO callbacks are never starved; a task they wake runs in the next round. An async task is resumed by settling its promise;
- * the round pauses until it parks again or finishes (see ./bridge).
+ * to the host event loop, so IO callbacks are never starved; a task they wake runs in the next round.
+ * An async task is resumed by settling its promise; the round pauses until it parks again or finishes
+ * (see ./bridge).
  *
  * Nothing a task, a callback, a timer or a hook throws can stop the scheduler: a task's throw fails that
  * task, anything else goes to the exception handler, and the round goes on.
