@@ -1,7 +1,7 @@
 import { assert } from "./lib/assert";
 import { TimerHeap } from "../firmware/sched/heap";
 
-interface N { hi: number; id: number; at: number }
+interface N { hi: number; deadline: number; seq: number; id: number; at: number }
 
 describe("timer heap", () => {
   it("pops in (deadline, arming order) over random pushes, removes and pops, like a sorted list", () => {
@@ -15,7 +15,7 @@ describe("timer heap", () => {
     for (let step = 0; step < 3000; step++) {
       const r = rand(10);
       if (r < 5) {
-        const n = { hi: -1, id: next++, at: rand(20) }; // few distinct deadlines: many ties
+        const n = { hi: -1, deadline: 0, seq: 0, id: next++, at: rand(20) }; // few distinct deadlines: many ties
         h.push(n, n.at);
         ref.push(n); // ref stays in arming order; ties keep it
       } else if (r < 7 && ref.length > 0) {

@@ -11,6 +11,8 @@ export interface Timed extends TimerNode {
 export class CallbackHandle implements Runnable, Timed {
   /** @internal */ next: Runnable | null = null;
   /** @internal */ readonly st = CALLBACK;
+  /** @internal */ deadline = 0;
+  /** @internal */ seq = 0;
   /** @internal */ hi = -1;
   /** True once it ran or was cancelled. */
   done = false;

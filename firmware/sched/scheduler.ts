@@ -88,8 +88,6 @@ export class Scheduler {
   /** past minBatch, the clock is read when batchLeft has gone down to this */
   private clockAt = 0;
   private readonly timers = new TimerHeap<Timed>();
-  /** the timer heap's deadlines: `deadlines[0]` is the earliest, Infinity or undefined when empty (read without a call between rounds) */
-  private readonly deadlines: readonly number[] = this.timers.d;
   private readonly stepCost: number;
   /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
   readonly minBatch: number;
@@ -501,8 +499,7 @@ export class Scheduler {
         if (now >= this.batchEnd) break;
         this.clockAt = left - CLOCK_STEPS;
       }
-      const d0 = this.deadlines[0];
-      if (d0 !== undefined && d0 <= now) {
+      if (this.timers.first() <= now) {
         CTX.current = null;
         this.batchLeft = left;
         this.expireTimers(now);

@@ -84,9 +84,9 @@ export class TaskExt {
 /**
  * A running function. Created by `spawn(fn, ...args)`; never from a bare generator or promise.
  *
- * Memory: a Task has 10 fields (about 0.17 KB on a 32-bit device), plus its suspended generator
+ * Memory: a Task has 12 fields (about 0.2 KB on a 32-bit device), plus its suspended generator
  * (~0.3 KB) or async function (~0.8 KB, plus a promise per wait). A default name is kept as its number
- * until read; a sleep's deadline lives in the timer heap. Joining, scopes and cancels add one TaskExt.
+ * until read. Joining, scopes and cancels add one TaskExt.
  */
 export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   // Field order matters on XS: a property lookup walks the object's slots in order, so the fields the
@@ -107,7 +107,9 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   res: ((v: unknown) => void) | null = null;
   /** @internal the name, or the spawn number of a default name (no string until someone reads it) */
   private nm: string | number;
-  /** @internal index in the timer heap while sleeping (the deadline lives in the heap) */ hi = -1;
+  /** @internal timer heap node (sleep) */ deadline = 0;
+  /** @internal */ seq = 0;
+  /** @internal */ hi = -1;
 
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {

@@ -12,7 +12,8 @@ import type { Gen, Task } from "./task";
  * @internal use failAfter / moveOnAfter / waitFor
  */
 export class CancelScope {
-  /** index in the timer heap, -1 when not in it */
+  deadline = 0;
+  seq = 0;
   hi = -1;
   /** True once the deadline passed. */
   fired = false;
