@@ -204,6 +204,31 @@ describe("host event loop", () => {
     assert.deepEqual(log, ["io after 8 spinner steps"]);
   });
 
+  it("with batchMs rounds run back to back until the time budget is spent, then the host gets a turn", async () => {
+    // every step costs 1/16 ms of virtual time; a round is main + spinner; the batch reads the clock every
+    // 8 steps (0.5 ms) and ends at the first reading 2 ms or more after it began: after 32 steps
+    const host = new VirtualHost({ stepCost: 1 / 16 });
+    const s = new Scheduler(host, { batchMs: 2 });
+    const log: string[] = [];
+    let steps = 0;
+    await s.run(function* () {
+      const spinner = spawn(function* () { for (;;) { steps++; yield* checkpoint(); } });
+      yield* checkpoint();
+      setImmediate(() => log.push(`io after ${steps} spinner steps at ${host.now()} ms`));
+      for (let i = 0; i < 40; i++) yield* checkpoint();
+      spinner.cancel();
+    });
+    assert.deepEqual(log, ["io after 16 spinner steps at 2.0625 ms"]);
+  });
+
+  it("batchMs must be a finite number >= 0", () => {
+    assert.throws(() => new Scheduler(new VirtualHost(), { batchMs: -1 }), RangeError);
+    assert.throws(() => new Scheduler(new VirtualHost(), { batchMs: NaN }), RangeError);
+    assert.throws(() => new Scheduler(new VirtualHost(), { batchMs: Infinity }), RangeError);
+    assert.equal(new Scheduler(new VirtualHost()).batchMs, 0);
+    assert.equal(new Scheduler({ now: () => 0, soon: () => {}, setTimer: () => {}, clearTimer: () => {}, print: () => {}, batchMs: 2 }).batchMs, 2);
+  });
+
   it("minBatch must be a whole number >= 1", () => {
     assert.throws(() => new Scheduler(new VirtualHost(), { minBatch: 0 }), RangeError);
   });

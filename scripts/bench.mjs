@@ -147,6 +147,14 @@ function report(engine, r) {
     prim('minBatch 16', r.prims16),
     `bytes per primitive: Event ${r.mem.event.toFixed(0)}, Lock ${r.mem.lock.toFixed(0)}, Queue(100) full ${r.mem.queue100.toFixed(0)}`,
   );
+  const u = r.upy;
+  const us = (x) => `${x.toFixed(2)} us`;
+  lines.push(
+    `MicroPython-comparable workloads (real clock, a host turn per 2 ms batch as on a device; us per operation):`,
+    `  round robin 10 tasks ${us(u.rr10)}, 1000 tasks ${us(u.rr1000)} per switch; Event ping-pong ${us(u.event)} per round trip;` +
+      ` Queue(1) ${us(u.queue1)}, Queue(100) ${us(u.queue100)} per item`,
+    `  1000 tasks sleeping 10 ms (x10): ${us(u.sleep1000.usPerWake)} per wake-up, lateness mean ${u.sleep1000.lateMean.toFixed(2)} ms max ${u.sleep1000.lateMax.toFixed(2)} ms`,
+  );
   if (r.heapFlatPrims) lines.push(`heap over 1M primitive operations: ${fmt(r.heapFlatPrims.before)} -> ${fmt(r.heapFlatPrims.after)} bytes (growth ${r.heapFlatPrims.growthBytes} bytes)`);
   if (r.heapFlat) lines.push(`heap over 1M switches: ${fmt(r.heapFlat.before)} -> ${fmt(r.heapFlat.after)} bytes (growth ${r.heapFlat.growthBytes} bytes)`);
   console.log(lines.join('\n'));

@@ -22,6 +22,13 @@ export interface BenchPlatform {
   heapName: string;
   /** Bytes the engine has reserved for its heap (XS grows it and never gives it back). */
   heapReservedBytes?(): number;
+  /**
+   * Bytes in use now, without collecting (XS counts every slot and chunk it hands out, so the growth over a
+   * workload with no collection in between is what the workload allocated). Undefined: no garbage rows.
+   */
+  heapAllocatedBytes?(): number;
+  /** Turn garbage collection off (false) and on again (true) around a garbage row, if the engine can. */
+  collect?(on: boolean): void;
   /** Whether the scheduler modules were preloaded (XS: in flash, not in the RAM heap). */
   modulesPreloaded?: boolean;
   /** The measurement about to start (a device watchdog names it if it never ends). */
@@ -83,10 +90,11 @@ function* joinAll(ts: Task[]): Gen<void> {
 }
 
 /** `n` tasks, `total` checkpoints in all; the clock runs from after the spawns to the last join. */
-function* roundRobin(P: BenchPlatform, n: number, total: number, async: boolean): Gen<Row> {
+function* roundRobin(P: BenchPlatform, n: number, total: number, async: boolean, bareYield = false): Gen<Row> {
   const per = total / n;
   function* g(): Gen<void> {
-    for (let i = 0; i < per; i++) yield* checkpoint();
+    if (bareYield) for (let i = 0; i < per; i++) yield;
+    else for (let i = 0; i < per; i++) yield* checkpoint();
   }
   async function a(): Promise<void> {
     for (let i = 0; i < per; i++) await checkpoint();
@@ -181,6 +189,31 @@ function* sleepers(P: BenchPlatform, n: number, total: number, async: boolean): 
   const t0 = P.nowMs();
   yield* joinAll(ts);
   return { n: total, ms: t1 - t0 };
+}
+
+/**
+ * Bytes allocated per operation: the workload run with `small` and with `large` operations, each from a
+ * full collection and with collection turned off during it (or, where the engine cannot, with the heap
+ * headroom far larger than what it allocates), the difference divided by `large - small`, so the spawns
+ * and joins cancel out. Undefined if a collection ran (the reading went down) or the platform cannot tell.
+ */
+function* garbage(P: BenchPlatform, m: (n: number) => Gen<Row>, small: number, large: number): Gen<number | undefined> {
+  if (P.heapAllocatedBytes === undefined) return undefined;
+  const one = function* (n: number): Gen<number> {
+    P.gc();
+    if (P.collect) P.collect(false);
+    try {
+      const before = P.heapAllocatedBytes!();
+      yield* m(n);
+      return P.heapAllocatedBytes!() - before;
+    } finally {
+      if (P.collect) P.collect(true);
+    }
+  };
+  const a = yield* one(small);
+  const b = yield* one(large);
+  if (a < 0 || b < 0) return undefined;
+  return (b - a) / (large - small);
 }
 
 type MemKind = "bare-gen" | "gen-sleep" | "gen-event" | "bare-async" | "async-sleep" | "async-event";
@@ -315,6 +348,7 @@ export function bench(P: BenchPlatform): Promise<void> {
       show(label, r);
     }
     yield* R("gen tasks, yield* checkpoint(), 10", () => roundRobin(P, 10, 2000 * k, false));
+    yield* R("gen tasks, bare yield, 10", () => roundRobin(P, 10, 2000 * k, false, true));
     yield* R("gen task alone, yield* checkpoint()", () => roundRobin(P, 1, 1000 * k, false));
     yield* R("async tasks, await checkpoint(), 10", () => roundRobin(P, 10, 1000 * k, true));
     yield* R("async task alone, await checkpoint()", () => roundRobin(P, 1, 500 * k, true));
@@ -322,6 +356,23 @@ export function bench(P: BenchPlatform): Promise<void> {
     yield* R("Event round trip, async tasks", () => eventPingPong(P, 200 * k, true));
     yield* R("Queue(1) item, gen tasks", () => queueFlow(P, 500 * k, false));
     yield* R("Queue(1) item, async tasks", () => queueFlow(P, 300 * k, true));
+
+    const garbageRowsList: [string, (n: number) => Gen<Row>, number, number][] = [
+      ["gen checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, false), 100, 500],
+      ["gen Event round trip", (n) => eventPingPong(P, n, false), 50, 250],
+      ["gen Queue(1) item", (n) => queueFlow(P, n, false), 50, 250],
+      ["async checkpoint switch, 10 tasks", (n) => roundRobin(P, 10, n, true), 10, 30],
+      ["async Event round trip", (n) => eventPingPong(P, n, true), 3, 9],
+    ];
+    function* garbageRows(rows: typeof garbageRowsList): Gen<void> {
+      if (P.heapAllocatedBytes === undefined) return;
+      line("bytes allocated per operation (no collection during the run; difference of two run lengths):");
+      for (const [label, m, small, large] of rows) {
+        phase(`garbage: ${label}`);
+        const b = yield* garbage(P, m, small, large);
+        line(`  ${pad(label, 44)}${lpad(b === undefined ? "n/a" : fix(b, 1), 8)}`);
+      }
+    }
 
     line(`bytes per item (N=${memN}; ${P.heapName}):`);
     const mem: Partial<Record<MemKind, number | undefined>> = {};
@@ -340,13 +391,19 @@ export function bench(P: BenchPlatform): Promise<void> {
     yield* M("async-sleep", "async task parked in sleepMs(Infinity)", "bare-async");
     yield* M("async-event", "async task parked in Event.wait()", "bare-async");
 
-    // Last: 100 parked async tasks take most of a Pico's heap (see the bytes above), and if they ever stop
-    // fitting, the abort loses only these rows.
+    yield* garbageRows(garbageRowsList.slice(0, 3));
+
+    // Last: 100 parked async tasks take most of a Pico's heap (see the bytes above; 200 parked generator
+    // tasks no longer fit after them), and if they ever stop fitting, the abort loses only the rows from there.
     line("sleep wake-ups (each task loops on sleepMs(1)):");
     yield* R("sleep wake-up, 10 gen sleepers", () => sleepers(P, 10, 500 * k, false));
-    yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
     yield* R(`sleep wake-up, ${sleepersN} gen sleepers`, () => sleepers(P, sleepersN, 1000 * k, false));
+    yield* R("sleep wake-up, 10 async sleepers", () => sleepers(P, 10, 300 * k, true));
     yield* R(`sleep wake-up, ${sleepersN} async sleepers`, () => sleepers(P, sleepersN, 300 * k, true));
+
+    // The async garbage rows last of all: with collection off the heap grows for everything a row
+    // allocates (tens of KB), and XS never gives it back.
+    yield* garbageRows(garbageRowsList.slice(3));
   }
 
   return floors()

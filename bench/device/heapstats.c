@@ -18,3 +18,10 @@ void xs_bench_heap_reserved(txMachine* the)
 	mxResult->value.integer = (txInteger)(the->maximumHeapCount * sizeof(txSlot) + the->maximumChunksSize);
 	mxResult->kind = XS_INTEGER_KIND;
 }
+
+/* Turn garbage collection off (false) or back on (true): the garbage rows measure what a workload
+   allocates with none collected meanwhile (XS grows the heap instead while it is off). */
+void xs_bench_collect(txMachine* the)
+{
+	fxEnableGarbageCollection(the, fxToBoolean(the, mxArgv(0)));
+}

@@ -10,6 +10,7 @@ import { bench } from "./bench";
 declare function native(name: string): (...args: unknown[]) => unknown;
 const heapUsed = native("xs_bench_heap_used") as () => number;
 const heapReserved = native("xs_bench_heap_reserved") as () => number;
+const collect = native("xs_bench_collect") as (on: boolean) => void;
 
 /** Time.microseconds when the build has it (esp32 with the microseconds module), else Time.ticks. */
 function clock(): { nowMs(): number; clockName: string } {
@@ -57,6 +58,8 @@ export default function (): void {
       return heapUsed();
     },
     heapReservedBytes: heapReserved,
+    heapAllocatedBytes: heapUsed,
+    collect,
     heapName: "XS slots + chunks in use after Debug.gc()",
     modulesPreloaded: Object.isFrozen(useModdable),
     phase: (label) => {

@@ -1,5 +1,5 @@
 import { InvalidStateError } from "./errors";
-import { CTX } from "./op";
+import { CTX, rejecting } from "./op";
 import type { Scheduler } from "./scheduler";
 import { RUNNING, READY_THROW, type Task } from "./task";
 
@@ -31,8 +31,13 @@ const RESOLVED: Promise<void> = Promise.resolve();
 export class AsyncBridge {
   /** The async task holding the round, or null. */
   holder: Task | null = null;
-  private seq = 0;
-  private readonly continueCb = (): void => this.s.continueRound();
+  /** promise-job generations the current hold has lasted */
+  private hops = 0;
+  /** a probe job is queued (one chain serves every hold: nothing is allocated per resume) */
+  private probing = false;
+  /** the holder parked: the next probe job continues the round */
+  private continuing = false;
+  private readonly probeCb = (): void => this.probe();
 
   constructor(private readonly s: Scheduler) {}
 
@@ -53,22 +58,19 @@ export class AsyncBridge {
 
   /** Resume a parked async task by settling the promise of the operation it awaits; hold the round. */
   resume(t: Task): boolean {
-    const x = t.x();
-    const res = x.res;
-    const rej = x.rej;
-    x.res = x.rej = null;
+    const res = t.res;
+    t.res = null;
     const throwing = t.st === READY_THROW;
     const v = t.value;
     t.st = RUNNING;
     t.waitOn = null;
     t.value = undefined;
-    if (res === null || rej === null) {
+    if (res === null) {
       this.s.finish(t, false, new InvalidStateError(`task ${t.name} was resumed with no pending operation`));
       return false;
     }
     // settle first, so the task's continuation is queued before the probe
-    if (throwing) rej(v);
-    else res(v);
+    res(throwing ? rejecting(v) : v);
     this.hold(t);
     return true;
   }
@@ -77,32 +79,50 @@ export class AsyncBridge {
   parked(t: Task): void {
     if (this.holder !== t) return; // its first slice: start() sees it
     this.release();
-    void RESOLVED.then(this.continueCb);
+    // the probe job queued behind the task's continuation goes on with the round (no job of its own)
+    this.continuing = true;
   }
 
   private hold(t: Task): void {
     this.holder = t;
     CTX.current = t;
-    const seq = ++this.seq;
-    let hops = 0;
-    const probe = (): void => {
-      if (this.seq !== seq) return; // the hold ended (release bumps seq)
-      if (++hops < PROBE_GENERATIONS) {
-        void RESOLVED.then(probe);
-        return;
+    this.hops = 0;
+    if (!this.probing) {
+      this.probing = true;
+      void RESOLVED.then(this.probeCb);
+    }
+  }
+
+  /**
+   * One generation of the probe: when the holder has parked, continues the round (from this fresh job,
+   * which keeps the JS stack shallow); re-queues itself while the holder is within PROBE_GENERATIONS, and
+   * fails the holder after that. A chain still queued from an earlier
+   * hold serves the next one (it may count one generation early: the limit is one shorter, no more).
+   */
+  private probe(): void {
+    const t = this.holder;
+    if (t === null) {
+      this.probing = false;
+      if (this.continuing) {
+        this.continuing = false;
+        this.s.continueRound();
       }
-      this.release();
-      this.s.finish(t, false, new InvalidStateError(
-        `task ${t.name} awaited something that is not a scheduler operation: wrap foreign promises with external(promise)`,
-      ));
-      this.s.continueRound();
-    };
-    void RESOLVED.then(probe);
+      return;
+    }
+    if (++this.hops < PROBE_GENERATIONS) {
+      void RESOLVED.then(this.probeCb);
+      return;
+    }
+    this.probing = false;
+    this.release();
+    this.s.finish(t, false, new InvalidStateError(
+      `task ${t.name} awaited something that is not a scheduler operation: wrap foreign promises with external(promise)`,
+    ));
+    this.s.continueRound();
   }
 
   private release(): void {
     this.holder = null;
-    this.seq++;
     CTX.current = null;
   }
 

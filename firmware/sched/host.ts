@@ -21,6 +21,11 @@ export interface Host {
    * advance a virtual clock as they would a real one.
    */
   readonly stepCost?: number;
+  /**
+   * Default time budget of a batch of rounds in ms (SchedulerOptions.batchMs): how long ready tasks may
+   * keep the CPU before the host event loop (IO callbacks) gets a turn. 0 or absent: a turn after every round.
+   */
+  readonly batchMs?: number;
   /** Advance virtual time by `ms` (only hosts with `stepCost`). */
   charge?(ms: number): void;
 }

@@ -91,8 +91,11 @@ export function resumed(): IteratorResult<unknown, unknown> {
   return FINISHED;
 }
 
-/** The one iterator every generator-mode operation returns; its arguments wait in CTX. */
-const GEN_OP = {
+/**
+ * The one iterator every generator-mode operation returns; its arguments wait in CTX. @internal (hot
+ * primitives inline op()'s generator branch: `CTX.opFn = body; CTX.opArg = arg; return GEN_OP`)
+ */
+export const GEN_OP = {
   [Symbol.iterator]() {
     return this;
   },
@@ -150,30 +153,40 @@ export function op<T, A = unknown>(fn: OpFn<A>, arg: A): Op<T> {
 }
 
 function asyncOp<T, A>(t: Task, fn: OpFn<A>, arg: A): Op<T> {
-  const x = t.x();
-  if (x.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
-  const v = x.pendingCancel !== null && !(fn as ShieldedFn).shielded ? t.sched.throwSoon(t, x.pendingCancel) : fn(t, arg);
+  if (t.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
+  const pc = t.ext !== null ? t.ext.pendingCancel : null;
+  const v = pc !== null && !(fn as ShieldedFn).shielded ? t.sched.throwSoon(t, pc) : fn(t, arg);
   if (v !== PARKED) return Promise.resolve(v as T) as unknown as Op<T>;
-  const p = new Promise<T>((res, rej) => {
-    x.res = res as (v: unknown) => void;
-    x.rej = rej;
-  });
-  t.sched.parkedAsync(t);
-  return p as unknown as Op<T>;
+  return resumeOf(t) as unknown as Op<T>;
+}
+
+/** The resolve function the last `new Promise(capture)` received (one shared executor: no closure per wait). */
+let captured: ((v: unknown) => void) | null = null;
+function capture(res: (v: unknown) => void): void {
+  captured = res;
 }
 
 /**
- * @internal An async task whose driven generator body just parked it: a promise settled when the
- * scheduler resumes it (as an async operation's), and the round goes on meanwhile.
+ * @internal An async task that just parked (in an async operation, or in the generator body of a
+ * composite that drive() steps): a promise settled when the scheduler resumes it, and the round goes
+ * on meanwhile. Only its resolve function is kept (on the task): a resume by throwing resolves it with
+ * a thenable that rejects (see rejecting()).
  */
 export function resumeOf(t: Task): Promise<unknown> {
-  const x = t.x();
-  const p = new Promise<unknown>((res, rej) => {
-    x.res = res;
-    x.rej = rej;
-  });
+  const p = new Promise<unknown>(capture);
+  t.res = captured;
+  captured = null;
   t.sched.parkedAsync(t);
   return p;
+}
+
+/** @internal What resolves an async task's pending promise so that its `await` throws `e`. */
+export function rejecting(e: unknown): PromiseLike<never> {
+  return {
+    then(_ok: unknown, fail?: (e: unknown) => void): void {
+      if (typeof fail === "function") fail(e);
+    },
+  } as PromiseLike<never>;
 }
 
 type ShieldedFn = OpFn<any> & { shielded?: boolean };

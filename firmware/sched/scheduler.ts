@@ -28,15 +28,27 @@ const SLEEP: Waitable = {
 export interface SchedulerOptions {
   /**
    * Rounds run back to back without a trip through the host event loop until at least this many task
-   * steps have run. Default 1: the host gets a turn after every round, so a pending IO callback waits at
-   * most one round. Larger values trade that latency for throughput when rounds are small (two tasks
+   * steps have run. Default 1: with `batchMs` 0 the host gets a turn after every round, so a pending IO
+   * callback waits at most one round. Larger values trade that latency for throughput when rounds are small (two tasks
    * ping-ponging through an Event pay one host turn per switch at 1; at 16 the turn is shared by 16
    * steps: `npm run bench` measures both). A round is never cut short: every task ready at its start runs once.
    */
   minBatch?: number;
+  /**
+   * Time budget of a batch in ms (default: the host's `batchMs`, else 0). While tasks stay ready, rounds
+   * run back to back until this much time has passed since the batch began (or `minBatch` is not yet
+   * reached); then the host gets its turn. A pending IO callback then waits at most this long plus one
+   * round, and a program whose tasks keep checkpointing pays one host turn per budget instead of one per
+   * round. 0: a host turn after every batch of `minBatch` steps. Needs a clock that moves while tasks run
+   * (a VirtualHost with `stepCost`).
+   */
+  batchMs?: number;
 }
 
 let active: Scheduler | null = null;
+
+/** Past `minBatch`, a batch reads the clock (budget, timers) once this many steps have run since the last read. */
+const CLOCK_STEPS = 8;
 
 /** The scheduler running the current program, for code outside tasks (IO callbacks). */
 export function activeScheduler(): Scheduler {
@@ -49,9 +61,10 @@ export function activeScheduler(): Scheduler {
  *
  * Work happens in rounds. A round first moves every due timer's task to the run queue, then runs each
  * entry that was queued when the round began, once (fair round robin: a task that checkpoints goes to
- * the next round). Between rounds control returns to the host event loop, so IO callbacks are never
- * starved; a task they wake runs in the next round. An async task is resumed by settling its promise;
- * the round pauses until it parks again or finishes (see ./bridge).
+ * the next round). Between batches of rounds (one round, or rounds for `batchMs`) control returns
+ * to the host event loop, so IO callbacks are never starved; a task they wake runs in the next round.
+ * An async task is resumed by settling its promise; the round pauses until it parks again or finishes
+ * (see ./bridge).
  *
  * Nothing a task, a callback, a timer or a hook throws can stop the scheduler: a task's throw fails that
  * task, anything else goes to the exception handler, and the round goes on.
@@ -62,17 +75,23 @@ export class Scheduler {
   /** @internal */ tail: Runnable | null = null;
   /** the last entry of the current round; null when the round is over */
   private roundEnd: Runnable | null = null;
-  private readonly stepCost: number;
-  /** steps still allowed before the batch returns to the host */
-  private batchLeft = 0;
-  /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
-  readonly minBatch: number;
-  readonly host: Host;
-  private readonly timers = new TimerHeap<Timed>();
   /** a round is running (or paused on an async task): wakes need no host turn */
   private roundActive = false;
   private turnScheduled = false;
   private stopped = false;
+  /** steps still allowed before the batch returns to the host */
+  private batchLeft = 0;
+  /** Time budget of a batch in ms (see SchedulerOptions). */
+  readonly batchMs: number;
+  readonly host: Host;
+  /** the clock reading at which the batch's time budget runs out */
+  private batchEnd = 0;
+  /** past minBatch, the clock is read when batchLeft has gone down to this */
+  private clockAt = 0;
+  private readonly timers = new TimerHeap<Timed>();
+  private readonly stepCost: number;
+  /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
+  readonly minBatch: number;
   /** @internal tasks spawned so far (default names) */ spawned = 0;
   /** @internal */ readonly bridge: AsyncBridge;
   private readonly reports: Reports;
@@ -85,6 +104,9 @@ export class Scheduler {
     const b = options.minBatch ?? 1;
     if (!(b >= 1) || b !== Math.floor(b)) throw new RangeError(`minBatch must be a whole number >= 1, got ${b}`);
     this.minBatch = b;
+    const ms = options.batchMs ?? host.batchMs ?? 0;
+    if (!(ms >= 0) || ms === Infinity) throw new RangeError(`batchMs must be a finite number of milliseconds >= 0, got ${ms}`);
+    this.batchMs = ms;
     this.reports = new Reports((line) => host.print(line));
     this.bridge = new AsyncBridge(this);
   }
@@ -345,8 +367,7 @@ export class Scheduler {
 
   /** @internal */
   addTimer(n: Timed, deadline: number): void {
-    n.deadline = deadline;
-    this.timers.push(n);
+    this.timers.push(n, deadline);
     if (!this.roundActive && !this.turnScheduled && this.timers.peek() === n && this.head === null) this.arm();
   }
 
@@ -364,9 +385,9 @@ export class Scheduler {
   }
 
   private arm(): void {
-    const n = this.timers.peek();
-    if (n === undefined || this.stopped) this.host.clearTimer();
-    else this.host.setTimer(n.deadline, this.timerCb);
+    const d = this.timers.first();
+    if (d === Infinity || this.stopped) this.host.clearTimer();
+    else this.host.setTimer(d, this.timerCb);
   }
 
   private onHostTimer(): void {
@@ -383,17 +404,19 @@ export class Scheduler {
   private runRound(): void {
     this.roundActive = true;
     this.batchLeft = this.minBatch;
+    this.clockAt = 0;
     if (this.reports.pending) this.reports.roundStarts();
-    this.expireTimers();
+    const now = this.host.now();
+    this.batchEnd = now + this.batchMs;
+    this.expireTimers(now);
     this.roundEnd = this.tail;
     this.continueRound();
   }
 
-  private expireTimers(): void {
-    const now = this.host.now();
+  private expireTimers(now: number): void {
     const timers = this.timers;
-    for (let n = timers.peek(); n !== undefined && n.deadline <= now; n = timers.peek()) {
-      timers.pop();
+    while (timers.first() <= now) {
+      const n = timers.pop()!;
       if (tracing) TRACE.timer(n);
       try {
         n.onTimer(this);
@@ -405,7 +428,8 @@ export class Scheduler {
 
   /**
    * @internal Run the rest of the batch (until done, or until an async task holds the round). A batch is
-   * one or more rounds run back to back until `minBatch` steps have run; then control returns to the host.
+   * one or more rounds run back to back until `minBatch` steps have run and its `batchMs` budget is spent
+   * (or nothing is ready); then control returns to the host.
    */
   continueRound(): void {
     for (;;) {
@@ -421,10 +445,7 @@ export class Scheduler {
         else this.report(e, { message: "internal scheduler error" });
         continue;
       }
-      if (this.batchLeft <= 0 || this.head === null || this.stopped) break;
-      // the round is over but the batch is not: start the next round without a host turn
-      this.expireTimers();
-      this.roundEnd = this.tail;
+      break;
     }
     this.roundActive = false;
     if (tracing) TRACE.idle();
@@ -433,11 +454,18 @@ export class Scheduler {
     else this.arm();
   }
 
-  /** Run entries until the round ends; returns true if an async task now holds the round. */
+  /**
+   * Run rounds until the batch ends; returns true if an async task now holds the round. A round runs
+   * every entry that was queued when it began; the next one starts here, without a host turn, while
+   * `minBatch` steps have not run (the clock is then read every round, for the timers) or, past them,
+   * while the `batchMs` budget lasts (the clock is then read every {@link CLOCK_STEPS} steps: a clock
+   * read costs about two generator resumes on a device).
+   */
   private loop(): boolean {
     const cost = this.stepCost;
     let end = this.roundEnd;
     let left = this.batchLeft;
+    for (;;) {
     while (end !== null) {
       left--;
       const t = this.head as Task;
@@ -477,6 +505,22 @@ export class Scheduler {
       if (this.slowStep(t)) return true;
       left = this.batchLeft;
       end = this.roundEnd;
+    }
+    // the round is over: another one in this batch?
+    if (this.head === null || this.stopped || (left <= 0 && this.batchMs === 0)) break;
+    if (left > 0 || left <= this.clockAt) {
+      const now = this.host.now();
+      if (left <= 0) {
+        if (now >= this.batchEnd) break;
+        this.clockAt = left - CLOCK_STEPS;
+      }
+      if (this.timers.first() <= now) {
+        CTX.current = null;
+        this.batchLeft = left;
+        this.expireTimers(now);
+      }
+    }
+    end = this.roundEnd = this.tail;
     }
     this.batchLeft = left;
     CTX.current = null;
@@ -599,11 +643,11 @@ export class Scheduler {
     t.value = v;
     t.gen = null;
     t.waitOn = null;
+    t.res = null;
     const x = t.ext;
     let seen = false;
     if (x !== null) {
       x.pendingCancel = null;
-      x.res = x.rej = null;
       const watchers = x.watchers;
       seen = wakeJoiners(this, t, ok, v) || (watchers !== null && watchers.length > 0);
       if (watchers !== null) {

@@ -30,7 +30,13 @@ const CHECKPOINT = {
       return YIELDED;
     }
     t.st = READY;
-    t.sched.pushReady(t);
+    // Scheduler.pushReady, inline
+    t.next = null;
+    const s = t.sched;
+    const tl = s.tail;
+    if (tl !== null) tl.next = t;
+    else s.head = t;
+    s.tail = t;
     return YIELDED;
   },
   throw(e: unknown): never {

@@ -79,16 +79,14 @@ export class TaskExt {
   deferred: unknown = null;
   /** Somebody retrieved the outcome (join, result, error, a watcher): a failure is not reported. */
   seen = false;
-  res: ((v: unknown) => void) | null = null;
-  rej: ((e: unknown) => void) | null = null;
 }
 
 /**
  * A running function. Created by `spawn(fn, ...args)`; never from a bare generator or promise.
  *
- * Memory: a Task has 11 fields (about 0.2 KB on a 32-bit device), plus its suspended generator
- * (~0.3 KB) or async function (~0.8 KB, plus a promise per wait). Joining, scopes and async waits add
- * one small TaskExt object.
+ * Memory: a Task has 12 fields (about 0.2 KB on a 32-bit device), plus its suspended generator
+ * (~0.3 KB) or async function (~0.8 KB, plus a promise per wait). A default name is kept as its number
+ * until read. Joining, scopes and cancels add one TaskExt.
  */
 export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   // Field order matters on XS: a property lookup walks the object's slots in order, so the fields the
@@ -105,8 +103,10 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   /** @internal what the task is parked on, or what woke it (for undoWake) */ waitOn: Waitable | null = null;
   readonly sched: Scheduler;
   /** @internal */ ext: TaskExt | null = null;
-  /** Name for logs and status listings (given by the caller, else "task<N>"); settable. */
-  name: string;
+  /** @internal an async task parked in an operation: the resolve function of the promise it awaits */
+  res: ((v: unknown) => void) | null = null;
+  /** @internal the name, or the spawn number of a default name (no string until someone reads it) */
+  private nm: string | number;
   /** @internal timer heap node (sleep) */ deadline = 0;
   /** @internal */ seq = 0;
   /** @internal */ hi = -1;
@@ -114,9 +114,19 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {
     this.sched = sched;
-    this.name = name ?? `task${++sched.spawned}`;
+    this.nm = name ?? ++sched.spawned;
     this.gen = fn;
     this.value = args;
+  }
+
+  /** Name for logs and status listings (given by the caller, else "task<N>"); settable. */
+  get name(): string {
+    const n = this.nm;
+    return typeof n === "number" ? `task${n}` : n;
+  }
+
+  set name(v: string) {
+    this.nm = v;
   }
 
   /** True once the task has finished: returned, failed or cancelled. */

@@ -6,7 +6,8 @@ import type { Task } from "./task";
  * paid only on cancellation.
  */
 export class WaitQueue {
-  private head: Task | null = null;
+  /** @internal the first waiter (read it to skip a call when the queue is empty) */
+  head: Task | null = null;
   private tail: Task | null = null;
   private n = 0;
 

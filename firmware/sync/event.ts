@@ -1,4 +1,4 @@
-import { op, type Op } from "../sched/op";
+import { CTX, GEN_OP, op, type Op } from "../sched/op";
 import type { Task, Waitable } from "../sched/task";
 import { WaitQueue } from "../sched/waitqueue";
 
@@ -41,7 +41,7 @@ export class Event<T = void> implements Waitable {
     this.flag = true;
     this.val = value;
     const q = this.waiters;
-    for (let t = q.shift(); t !== null; t = q.shift()) t.sched.wake(t, value);
+    for (let t = q.head !== null ? q.shift() : null; t !== null; t = q.head !== null ? q.shift() : null) t.sched.wake(t, value);
   }
 
   /** Clear the flag: later waits block until the next set(). */
@@ -51,6 +51,13 @@ export class Event<T = void> implements Waitable {
 
   /** Wait until the event is set; returns its value. */
   wait(): Op<T> {
+    const t = CTX.current;
+    if (t !== null && t.gen !== null && CTX.opFn === null) {
+      // op()'s generator branch, inline: one call less on every wait
+      CTX.opFn = waitBody;
+      CTX.opArg = this;
+      return GEN_OP as unknown as Op<T>;
+    }
     return op<T, Event<unknown>>(waitBody, this as Event<unknown>);
   }
 

@@ -1,5 +1,5 @@
 import { ClosedError, WouldBlock, nameErrorClass } from "../sched/errors";
-import { currentTask, op, type Op } from "../sched/op";
+import { CTX, GEN_OP, currentTask, op, type Op } from "../sched/op";
 import type { Task, Waitable } from "../sched/task";
 import { WaitQueue } from "../sched/waitqueue";
 import { Deque } from "./deque";
@@ -108,12 +108,25 @@ export class Queue<T> implements AsyncIterable<T> {
 
   /** Wait until there is room, then add `item`. */
   put(item: T): Op<void> {
-    currentTask().value = item;
+    const t = CTX.current ?? currentTask();
+    t.value = item;
+    if (t.gen !== null && CTX.opFn === null) {
+      // op()'s generator branch, inline: one call less on every put
+      CTX.opFn = putBody;
+      CTX.opArg = this;
+      return GEN_OP as unknown as Op<void>;
+    }
     return op<void, Queue<unknown>>(putBody, this as Queue<unknown>);
   }
 
   /** Wait until there is an item, then remove and return it. */
   get(): Op<T> {
+    const t = CTX.current;
+    if (t !== null && t.gen !== null && CTX.opFn === null) {
+      CTX.opFn = getBody;
+      CTX.opArg = this;
+      return GEN_OP as unknown as Op<T>;
+    }
     return op<T, Queue<unknown>>(getBody, this as Queue<unknown>);
   }
 

@@ -1,4 +1,5 @@
 // Portable benchmark helpers: run on Node and on XS (xsnap). No Node APIs here.
+import { external } from "../../firmware/sched/index";
 declare const performance: { now(): number };
 
 interface BenchGlobals {
@@ -38,6 +39,7 @@ export async function memProbe(label: string): Promise<number | undefined> {
   if (G.gc) G.gc();
   emit({ probe: label });
   const until = nowMs() + 150;
-  while (nowMs() < until) await turn();
+  // called from a task: a host turn is a foreign promise, so it goes through external()
+  while (nowMs() < until) await external(turn());
   return undefined;
 }
