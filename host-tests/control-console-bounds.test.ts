@@ -105,6 +105,30 @@ describe("console: bounded commands", () => {
     assert.deepEqual(log.items, ["other ran at t=21", "other ran at t=42"]);
   });
 
+  it("grep yields inside a long line too (one line took 194 ms on a Pico), and its budget cuts the line short", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const rl = new RingLog(8192, { clock: () => 0 });
+      rl.info("a".repeat(200), "app");
+      rl.info("an X at the end", "app");
+      let t = 0;
+      const clock = (): number => (t += 1); // every clock read: 1 ms (four characters matched between reads)
+      const other = spawn(function* (): Gen<void> {
+        for (;;) {
+          log.plain(`other ran at t=${t}`);
+          yield* sleepMs(0);
+        }
+      });
+      const re = new LinearRegExp("(.*.*)*X");
+      assert.deepEqual(yield* scanLog(rl, re, Infinity, { clock, sliceMs: 10, budgetMs: 1000 }), ["0.000 [INFO] [app] an X at the end"]);
+      const cut = yield* scanLog(rl, re, Infinity, { clock, sliceMs: 10, budgetMs: 30 });
+      other.cancel();
+      assert.deepEqual(cut, ["(stopped after 30 ms: searched 0 of 2 records and part of the next)"]);
+      assert.ok(log.items.length >= 6, `the other task ran ${log.items.length} times during the first line`);
+      assert.equal(log.items[0], "other ran at t=11");
+    });
+  });
+
   it("log tail 0 answers that nothing was asked for, not that the log is empty", async () => {
     await vrun(function* () {
       const r = yield* rig();

@@ -246,6 +246,12 @@ export class LinearRegExp {
   private readonly listA: Int32Array;
   private readonly listB: Int32Array;
   private gen = 0;
+  /** the match in progress (begin/run) */
+  private s = "";
+  private i = 0;
+  private nc = 0;
+  private cur: Int32Array;
+  private next: Int32Array;
 
   constructor(readonly source: string) {
     if (typeof source !== "string") throw new PatternError("a pattern is a string");
@@ -256,6 +262,8 @@ export class LinearRegExp {
     this.stack = new Int32Array(n * 2 + 2);
     this.listA = new Int32Array(n);
     this.listB = new Int32Array(n);
+    this.cur = this.listA;
+    this.next = this.listB;
   }
 
   /** Instructions in the compiled program. */
@@ -264,19 +272,41 @@ export class LinearRegExp {
   }
 
   test(s: string): boolean {
+    this.begin(s);
+    return this.run(Infinity)!;
+  }
+
+  /**
+   * Start matching `s` a piece at a time: then `run(n)` until it decides. For a slow device, where even
+   * one line can take longer than a scheduler step should.
+   */
+  begin(s: string): void {
     if (this.gen > 0x3fff0000 - s.length) {
       // marks are Int32: start the generations again before they could wrap
       this.mark.fill(0);
       this.gen = 0;
     }
-    let cur = this.listA;
-    let next = this.listB;
+    this.s = s;
+    this.i = 0;
+    this.cur = this.listA;
+    this.next = this.listB;
     this.gen++;
-    let nc = this.closure(cur, 0, 0, s, 0);
+    this.nc = this.closure(this.cur, 0, 0, s, 0);
+  }
+
+  /** Go on with the string given to `begin` for at most `chars` more characters: true or false once decided, null if not yet. */
+  run(chars: number): boolean | null {
+    const s = this.s;
+    let cur = this.cur;
+    let next = this.next;
+    let nc = this.nc;
+    let i = this.i;
+    const stop = i + chars;
     // (the two lists swap roles per character; which is which at the end does not matter)
-    for (let i = 0; ; i++) {
+    for (; ; i++) {
       for (let k = 0; k < nc; k++) if (this.op[cur[k]!] === MATCH) return true;
       if (i >= s.length) return false;
+      if (i >= stop) break;
       const c = s.charCodeAt(i);
       this.gen++;
       let nn = 0;
@@ -299,6 +329,11 @@ export class LinearRegExp {
       next = t;
       nc = nn;
     }
+    this.cur = cur;
+    this.next = next;
+    this.nc = nc;
+    this.i = i;
+    return null;
   }
 
   /** Add `pc0` and what it reaches without consuming input to `list` (from `len`); returns the new length. */
