@@ -10,14 +10,16 @@ describe("soak (the demo under seeded stimuli and faults, virtual time)", functi
   this.timeout(600000);
 
   for (const seed of [1, 2]) {
-    it(`seed ${seed}, 6 simulated hours: every invariant holds`, async () => {
-      const r = await runSoak({ days: 0.25, seed });
+    it(`seed ${seed}, one simulated day: every invariant holds`, async () => {
+      const r = await runSoak({ days: 1, seed });
       assert.deepEqual(r.violations, []);
-      assert.equal(r.rows.length, 6);
+      assert.equal(r.rows.length, 24);
       const t = r.totals;
-      assert.ok(t.faults! > 1000 && t.clicks! > 100 && t.irBad! > 50 && t.noise! > 30 && t.stops! > 20 && t.writeRestarts! > 10, JSON.stringify(t));
+      assert.ok(t.faults! > 5000 && t.clicks! > 1000 && t.irBad! > 500 && t.noise! > 300 && t.stops! > 200 && t.writeRestarts! > 100, JSON.stringify(t));
       assert.equal(t.clicksSeen, t.clicks);
       assert.equal(t.garbled, t.noise);
+      assert.ok(t.crashes! > 100, `${t.crashes} crashes`);
+      assert.equal(t.restarts, t.crashes, "every injected crash was restarted by the policy");
     });
   }
 
@@ -59,6 +61,17 @@ describe("soak (the demo under seeded stimuli and faults, virtual time)", functi
       },
     });
     assert.ok(r.violations.some((v) => /a reading was not stored with the EEPROM present/.test(v)), r.violations.slice(0, 5).join("\n"));
+  });
+
+  it("catches services that stay down after a crash (no restart policy)", async () => {
+    const r = await runSoak({
+      days: 2 / 24, seed: 5,
+      tamper: (demo) => {
+        for (const s of demo.services.all()) (s as { policy: string }).policy = "never";
+      },
+    });
+    assert.ok(r.violations.some((v) => /is not running at the end: failed/.test(v)), r.violations.join("\n"));
+    assert.ok(r.violations.some((v) => /0 automatic restarts for \d+ injected crashes/.test(v)), r.violations.join("\n"));
   });
 
   it("refuses bad options with a clear error", () => {

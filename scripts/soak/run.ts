@@ -85,7 +85,7 @@ type Kind =
   | "ir" | "ir-jitter" | "ir-held" | "ir-truncated" | "ir-bitflip"
   | "temp" | "htu-nack" | "htu-crc" | "htu-busy" | "eeprom-unplug" | "env-restart-in-write"
   | "modem-silent" | "modem-noise"
-  | "service-stop" | "service-restart" | "bad-args" | "console-garbage" | "console-command";
+  | "service-stop" | "service-restart" | "bad-args" | "console-garbage" | "console-command" | "crash";
 
 /** Weighted choice of what happens in a slot. */
 const MIX: [Kind, number][] = [
@@ -93,7 +93,7 @@ const MIX: [Kind, number][] = [
   ["ir", 8], ["ir-jitter", 3], ["ir-held", 2], ["ir-truncated", 3], ["ir-bitflip", 3],
   ["temp", 4], ["htu-nack", 3], ["htu-crc", 3], ["htu-busy", 2], ["eeprom-unplug", 1], ["env-restart-in-write", 1],
   ["modem-silent", 1], ["modem-noise", 3],
-  ["service-stop", 2], ["service-restart", 1], ["bad-args", 1], ["console-garbage", 3], ["console-command", 3],
+  ["service-stop", 2], ["service-restart", 1], ["bad-args", 1], ["console-garbage", 3], ["console-command", 3], ["crash", 1],
 ];
 const MIX_TOTAL = MIX.reduce((a, [, w]) => a + w, 0);
 /** The services each kind needs running (else another kind is drawn). */
@@ -103,7 +103,7 @@ const NEEDS: Partial<Record<Kind, string>> = {
   "htu-nack": "env", "htu-crc": "env", "htu-busy": "env", "env-restart-in-write": "env", "eeprom-unplug": "env",
   "modem-noise": "modem", "modem-silent": "modem",
 };
-const FAULTS = new Set<Kind>(["button-noise", "ir-truncated", "ir-bitflip", "htu-nack", "htu-crc", "htu-busy", "eeprom-unplug", "env-restart-in-write", "modem-silent", "modem-noise", "service-stop", "bad-args", "console-garbage"]);
+const FAULTS = new Set<Kind>(["crash", "button-noise", "ir-truncated", "ir-bitflip", "htu-nack", "htu-crc", "htu-busy", "eeprom-unplug", "env-restart-in-write", "modem-silent", "modem-noise", "service-stop", "bad-args", "console-garbage"]);
 
 /** Run the soak (resolves when the simulated days are over; never rejects for a broken invariant). */
 export function runSoak(opts: SoakOptions): Promise<SoakResult> {
@@ -122,7 +122,7 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const wall0 = Date.now();
 
   // what was sent (cumulative), and what the firmware logged, counted from the printed lines
-  const sent = { events: 0, faults: 0, htuNack: 0, htuCrc: 0, htuBusy: 0, clicks: 0, doubles: 0, longs: 0, noisySlots: 0, irKeys: 0, irBad: 0, htuFaults: 0, noise: 0, garbage: 0, badArgs: 0, stops: 0, opRestarts: 0, writeRestarts: 0, unplugs: 0 };
+  const sent = { events: 0, faults: 0, htuNack: 0, htuCrc: 0, htuBusy: 0, clicks: 0, doubles: 0, longs: 0, noisySlots: 0, irKeys: 0, irBad: 0, htuFaults: 0, noise: 0, garbage: 0, badArgs: 0, stops: 0, opRestarts: 0, crashes: 0, writeRestarts: 0, unplugs: 0 };
   const seen = { clicks: 0, doubles: 0, longs: 0, readings: 0, stored: 0, sampleFailed: 0, serviceFailures: 0, consoleErrors: 0, consoleLines: 0 };
   const rows: HourRow[] = [];
   let hourBase = { ...sent, ...seen, garbled: 0, restartsAll: 0, irKeysSeen: 0, irBadSeen: 0 };
@@ -230,6 +230,7 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       return true;
     };
     const stopped: { name: string; until: number }[] = [];
+    let typedAt = -1;
 
     const irCounters = { keys: 0, errors: 0 };
     const collect = (hour: number): void => {
@@ -402,6 +403,16 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
           sent.garbage++;
           break;
         }
+        case "crash": {
+          // a bug: a service's task throws at its wait point; the restart policy must bring it back
+          if (typedAt === now) break; // not under an operator's command on its way (it would be refused)
+          const ok = SERVICES.filter((n) => running(n) && mayStop(n) && !stopped.some((x) => x.name === n));
+          if (ok.length === 0) break;
+          const c = d.registry.get(pick(ok))!;
+          c.task!.cancel(new Error(`soak: injected crash in ${c.name}`));
+          sent.crashes++;
+          break;
+        }
         case "console-command":
           type(pick(["status", "ps", "services", "stats", "log tail 5", "i2c", "service status env", "help"]));
           break;
@@ -437,7 +448,10 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       for (let i = 0; i < stopped.length; i++) {
         const x = stopped[i]!;
         if (x.until > sched.now() || (!running(x.name) && !depsUp(x.name))) continue;
-        if (!running(x.name)) type(`service start ${x.name}`);
+        if (!running(x.name)) {
+          type(`service start ${x.name}`);
+          typedAt = sched.now();
+        }
         stopped.splice(i--, 1);
         break; // one command per slot
       }
@@ -458,7 +472,8 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
     stopped.length = 0;
     for (const name of SERVICES) {
       yield* sleepMs(1000);
-      if (!running(name)) type(`service start ${name}`);
+      // what operators stopped (a failed service must come back by itself)
+      if (d.services.get(name)!.state === "stopped") type(`service start ${name}`);
     }
     sim.modem.silent = false;
     yield* sleepMs(60000);
@@ -480,7 +495,11 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (seen.readings + seen.sampleFailed !== d.env.samples + d.env.failures) {
       violate(end, `env: ${d.env.samples + d.env.failures} sample attempts, ${seen.readings + seen.sampleFailed} logged`);
     }
-    if (seen.serviceFailures > 0) violate(end, `${seen.serviceFailures} service failures (faults must be handled where they happen)`);
+    // every failure is an injected crash (the other faults are handled where they happen), and the
+    // restart policy brought each one back
+    if (seen.serviceFailures !== sent.crashes) violate(end, `${seen.serviceFailures} service failures for ${sent.crashes} injected crashes`);
+    const autoRestarts = d.services.all().reduce((a, s) => a + s.restarts, 0);
+    if (autoRestarts !== sent.crashes) violate(end, `${autoRestarts} automatic restarts for ${sent.crashes} injected crashes`);
     if (d.profiler.stalls > 0) violate(end, `${d.profiler.stalls} stalls`);
     if (uncaught > 0) violate(end, `${uncaught} uncaught failures`);
     if (rows.length >= 4) {
