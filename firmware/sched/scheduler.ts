@@ -466,61 +466,61 @@ export class Scheduler {
     let end = this.roundEnd;
     let left = this.batchLeft;
     for (;;) {
-    while (end !== null) {
-      left--;
-      const t = this.head as Task;
-      const n = t.next;
-      this.head = n;
-      if (n === null) this.tail = null;
-      else t.next = null;
-      if (t === end) end = this.roundEnd = null;
-      if (cost > 0) this.host.charge!(cost);
-      const g = t.gen;
-      if (t.st === READY && g !== null) {
-        // hot path: resume a generator task (after a checkpoint or a wake-up)
-        t.st = RUNNING;
-        t.waitOn = null;
-        CTX.current = t;
-        if (tracing) TRACE.run(t);
-        const r = (g as Gen).next(RESUME);
-        if (tracing) TRACE.out(t);
-        if (t.st !== RUNNING) {
-          // it parked through an operation (a finished or failing task is still RUNNING here)
-          if (CTX.opFn === null) continue;
-        } else if (r.value === undefined && !r.done && t.ext === null && CTX.opFn === null) {
-          // a bare `yield`: the cheapest checkpoint, back of the run queue
-          t.st = READY;
-          const tl = this.tail;
-          if (tl !== null) tl.next = t;
-          else this.head = t;
-          this.tail = t;
+      while (end !== null) {
+        left--;
+        const t = this.head as Task;
+        const n = t.next;
+        this.head = n;
+        if (n === null) this.tail = null;
+        else t.next = null;
+        if (t === end) end = this.roundEnd = null;
+        if (cost > 0) this.host.charge!(cost);
+        const g = t.gen;
+        if (t.st === READY && g !== null) {
+          // hot path: resume a generator task (after a checkpoint or a wake-up)
+          t.st = RUNNING;
+          t.waitOn = null;
+          CTX.current = t;
+          if (tracing) TRACE.run(t);
+          const r = (g as Gen).next(RESUME);
+          if (tracing) TRACE.out(t);
+          if (t.st !== RUNNING) {
+            // it parked through an operation (a finished or failing task is still RUNNING here)
+            if (CTX.opFn === null) continue;
+          } else if (r.value === undefined && !r.done && t.ext === null && CTX.opFn === null) {
+            // a bare `yield`: the cheapest checkpoint, back of the run queue
+            t.st = READY;
+            const tl = this.tail;
+            if (tl !== null) tl.next = t;
+            else this.head = t;
+            this.tail = t;
+            continue;
+          }
+          CTX.current = null;
+          this.afterStep(t, r);
           continue;
         }
         CTX.current = null;
-        this.afterStep(t, r);
-        continue;
-      }
-      CTX.current = null;
-      this.batchLeft = left;
-      if (this.slowStep(t)) return true;
-      left = this.batchLeft;
-      end = this.roundEnd;
-    }
-    // the round is over: another one in this batch?
-    if (this.head === null || this.stopped || (left <= 0 && this.batchMs === 0)) break;
-    if (left > 0 || left <= this.clockAt) {
-      const now = this.host.now();
-      if (left <= 0) {
-        if (now >= this.batchEnd) break;
-        this.clockAt = left - CLOCK_STEPS;
-      }
-      if (this.timers.first() <= now) {
-        CTX.current = null;
         this.batchLeft = left;
-        this.expireTimers(now);
+        if (this.slowStep(t)) return true;
+        left = this.batchLeft;
+        end = this.roundEnd;
       }
-    }
-    end = this.roundEnd = this.tail;
+      // the round is over: another one in this batch?
+      if (this.head === null || this.stopped || (left <= 0 && this.batchMs === 0)) break;
+      if (left > 0 || left <= this.clockAt) {
+        const now = this.host.now();
+        if (left <= 0) {
+          if (now >= this.batchEnd) break;
+          this.clockAt = left - CLOCK_STEPS;
+        }
+        if (this.timers.first() <= now) {
+          CTX.current = null;
+          this.batchLeft = left;
+          this.expireTimers(now);
+        }
+      }
+      end = this.roundEnd = this.tail;
     }
     this.batchLeft = left;
     CTX.current = null;
