@@ -241,21 +241,22 @@ export class ServiceManager {
 
   /**
    * Start one service (its dependencies must be active), and the services stopped with it. An operator's
-   * start: it clears the start limit and the restart delay. Throws its init's error.
+   * start: it clears the start limit and the restart delay. Returns the names started (this one first).
+   * Throws its init's error.
    */
-  start(name: string): Op<void> {
+  start(name: string): Op<string[]> {
     const s = this.need(name);
-    return spawn(`services.start`, function* (self: ServiceManager): Gen<void> {
+    return spawn(`services.start`, function* (self: ServiceManager): Gen<string[]> {
       self.cancelRestart(s);
       s.recent.length = 0;
       s.delayMs = s.restartMs;
       yield* self.startGen(s, true);
-      yield* self.startDependents(s);
+      return [s.name, ...(yield* self.startDependents(s))];
     }, this).join();
   }
 
-  /** Stop, then start (as {@link stop} and {@link start}). */
-  restart(name: string): Op<void> {
+  /** Stop, then start (as {@link stop} and {@link start}); returns the names started. */
+  restart(name: string): Op<string[]> {
     this.stop(name);
     return this.start(name);
   }
@@ -424,15 +425,17 @@ export class ServiceManager {
     return true;
   }
 
-  /** Start the services that were stopped with `s`, and those blocked until it came up. */
-  private *startDependents(s: Service): Gen<void> {
+  /** Start the services that were stopped with `s`, and those blocked until it came up; returns those started. */
+  private *startDependents(s: Service): Gen<string[]> {
+    const started: string[] = [];
     for (const x of this.order()) {
       if (x === s || !x.enabled) continue;
       const waiting = (x.phase === "stopped" && x.stoppedWith !== "") || (x.phase === "blocked" && x.requires.length > 0);
       if (!waiting || this.blocker(x) !== null) continue;
       x.stoppedWith = "";
-      yield* this.startGen(x, false);
+      if (yield* this.startGen(x, false)) started.push(x.name);
     }
+    return started;
   }
 
   private spawnTasks(s: Service, args: unknown[]): void {

@@ -6,11 +6,7 @@ const USAGE = "service status|enable|disable|start|stop|restart NAME";
 /** `services`, `service status|enable|disable|start|stop NAME`. */
 export function installServiceCommands(con: Console, sm: ServiceManager): void {
   // what came up: the service, and the services stopped with it that started again
-  const started = (name: string): string => {
-    const s = sm.get(name)!;
-    const also = sm.all().filter((x) => x !== s && x.running && x.startedAt === s.startedAt).map((x) => x.name);
-    return `${name} started${also.length > 0 ? ` (and ${also.join(", ")})` : ""}`;
-  };
+  const started = (names: string[]): string => `${names[0]} started${names.length > 1 ? ` (and ${names.slice(1).join(", ")})` : ""}`;
   con.register("services", "services: list the services", () => {
     const l = sm.list();
     return l.length > 0 ? l : ["(no services)"];
@@ -28,11 +24,9 @@ export function installServiceCommands(con: Console, sm: ServiceManager): void {
         sm.disable(name);
         return `${name} disabled`;
       case "start":
-        yield* sm.start(name);
-        return started(name);
+        return started(yield* sm.start(name));
       case "restart":
-        yield* sm.restart(name);
-        return started(name);
+        return started(yield* sm.restart(name));
       case "stop": {
         const s = sm.stop(name);
         return s.length > 0 ? `stopped: ${s.join(", ")}` : `${name} was not active`;
