@@ -14,7 +14,7 @@ import { formatDuration } from "./control/time";
 import { board as platformBoard, type Board } from "./platform/io";
 import { checkpoint, now, sleepMs, type Gen } from "./sched/index";
 import { Uart, UartReader, UartWriter, keepOpen, type UartSerialOptions } from "../drivers/uart/index";
-import { PinEdges } from "../drivers/pin/index";
+import { PinEdges, keepPinsOpen } from "../drivers/pin/index";
 import { traceLabel } from "./sched/trace";
 import { buttonTask } from "./demo/buttons";
 import { installDemoCommands } from "./demo/commands";
@@ -95,6 +95,8 @@ export function createDemo(config: AppConfig): Demo {
   if (b.io.Serial === undefined || I2C === undefined) throw new Error("the demo needs a board with Serial and I2C");
   // the modem service closes and reopens its UART; the Pico's Serial cannot be closed (drivers/uart/keep-open)
   const Serial = keepOpen(b.io.Serial);
+  // and its buttons and IR services close and reopen pins that watch edges, which the Pico cannot do (drivers/pin/keep-open)
+  const Digital = keepPinsOpen(b.io.Digital);
   const print = config.print ?? ((line: string): void => trace(line + "\n"));
   const log = new RingLog(config.logBudget ?? 8192);
   const profiler = new Profiler({ stallMs: 100, log });
@@ -129,19 +131,19 @@ export function createDemo(config: AppConfig): Demo {
   services.add({
     name: "led", description: "LED modes (off, on, slow, fast blink)", restart,
     tasks: function* ledService(): Gen<void> {
-      yield* ledTask(led, b.io.Digital, config.led.pin, config.led.activeLow ?? false);
+      yield* ledTask(led, Digital, config.led.pin, config.led.activeLow ?? false);
     },
   });
   services.add({
     name: "buttons", description: "click: on/off, double: fast blink, long: status", requires: ["led"], restart,
     tasks: function* buttons(): Gen<void> {
-      yield* buttonTask({ Digital: b.io.Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status, board: stats });
+      yield* buttonTask({ Digital, pin: config.button.pin, activeLow: config.button.activeLow ?? true, led, log, status, board: stats });
     },
   });
   services.add({
     name: "ir", description: "NEC remote: 0x45 on, 0x46 off, 0x47 slow, 0x44 fast", requires: ["led"], restart,
     tasks: function* irService(): Gen<void> {
-      yield* irTask({ Digital: b.io.Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir, board: stats });
+      yield* irTask({ Digital, pin: config.ir.pin, ...(config.ir.nowUs !== undefined ? { nowUs: config.ir.nowUs } : {}), led, log, stats: ir, board: stats });
     },
   });
   services.add({

@@ -310,6 +310,13 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       assert.match(yield* r.ask("services"), /^○ ir - .* inactive \(stopped with led\)$/m);
       assert.equal(yield* r.ask("service start led"), "led started (and buttons, ir)\n");
       assert.equal((yield* r.ask("services")).split("\n").filter((l) => l.startsWith("●")).length, 5);
+      // the restarted ir and buttons see their pins' edges (the Pico cannot close an edge pin: keepPinsOpen)
+      const from = r.printed.length;
+      r.sim.irKey(0x45);
+      yield* sleepMs(300);
+      r.sim.click();
+      yield* sleepMs(1000);
+      assert.deepEqual(r.lines(/\[(ir|button)\]/, from).map((l) => l.replace(/^\S+ /, "")), ["[INFO] [ir] key 0x45 (address 0x00)", "[INFO] [button] click"]);
       assert.equal(yield* r.ask("service restart env"), "env started\n");
       assert.match(yield* r.ask("restart nosuch"), /^error: .*no task named "nosuch"\n$/);
     });

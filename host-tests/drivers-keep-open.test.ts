@@ -2,6 +2,7 @@ import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { sleepMs } from "../firmware/sched/index";
 import { Uart, keepOpen } from "../drivers/uart/index";
+import { keepPinsOpen } from "../drivers/pin/index";
 import { createSimBoard } from "../sim/board";
 
 // Moddable's Pico Serial cannot be closed and opened again (the simulated board models it): keepOpen leases
@@ -40,6 +41,46 @@ describe("keepOpen (a UART that services can close and open again)", () => {
       assert.equal(port.peer.receivedText(), "one\ntwo\n");
       assert.throws(() => a.serial.write(1), /closed/, "the old lease is closed");
       b.close();
+    });
+  });
+});
+
+describe("keepPinsOpen (pins that watch edges, closed and opened again)", () => {
+  it("the simulated board, like the Pico, halts at an edge after a pin that watched edges was closed", async () => {
+    await vrun(function* () {
+      const sim = createSimBoard();
+      const D = sim.io.Digital;
+      const a = new D({ pin: 14, mode: D.InputPullUp, edge: D.Rising | D.Falling, onReadable: () => {} });
+      a.close();
+      new D({ pin: 14, mode: D.InputPullUp, edge: D.Rising | D.Falling, onReadable: () => {} });
+      assert.throws(() => sim.pins.drive(14, 0), /simulated Pico halted: an edge on pin 14/);
+    });
+  });
+
+  it("a closed lease hands the pin and its interrupt to the next; edges between leases are ignored", async () => {
+    await vrun(function* () {
+      const sim = createSimBoard();
+      const Digital = keepPinsOpen(sim.io.Digital);
+      const seen: string[] = [];
+      const opts = (tag: string) => ({ pin: 14, mode: Digital.InputPullUp, edge: Digital.Rising | Digital.Falling, onReadable: () => seen.push(tag) });
+      const a = new Digital(opts("a"));
+      sim.pins.drive(14, 0);
+      yield* sleepMs(1);
+      assert.throws(() => new Digital(opts("x")), /Digital pin 14: already in use/);
+      a.close();
+      sim.pins.drive(14, 1); // nobody has it
+      yield* sleepMs(1);
+      assert.throws(() => new Digital({ ...opts("x"), edge: Digital.Falling }), /kept open as .*, asked for/);
+      const b = new Digital(opts("b"));
+      sim.pins.drive(14, 0);
+      yield* sleepMs(1);
+      assert.equal(b.read(), 0);
+      assert.deepEqual(seen, ["a", "b"]);
+      assert.throws(() => a.read(), /closed/);
+      const led = new Digital({ pin: 25, mode: Digital.Output }); // no edges: a plain pin, closed for real
+      led.write(1);
+      led.close();
+      assert.equal(sim.pins.inUse(25), false);
     });
   });
 });

@@ -168,7 +168,8 @@ export interface SimBoard extends Board {
  *   sim.click();
  */
 export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
-  const pins = new SimPins(clock);
+  // as on the Pico: closing a pin that watched edges breaks every pin's edge interrupt (drivers/pin/keep-open)
+  const pins = new SimPins(clock, { closingEdgesHalts: true });
   const bus = new SimI2CBus(clock, { logLimit: 200 });
   const htu = bus.attach(0x40, new BoardHTU21D(clock));
   const eeprom = bus.attach(0x50, new SimEeprom24C32());

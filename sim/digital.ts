@@ -80,6 +80,11 @@ export interface SimPinsOptions {
    * flag does on a device). Default false: one onReadable per edge.
    */
   coalesce?: boolean;
+  /**
+   * Model the Pico (Moddable 8.2.3): closing a pin that watched edges removes the GPIO interrupt handler
+   * of every pin, so the next edge delivered to any pin halts the chip. Here that edge throws (default false).
+   */
+  closingEdgesHalts?: boolean;
 }
 
 /** Options of the stimulus helpers for a button wired to ground (activeLow, the default) or to Vcc. */
@@ -132,12 +137,16 @@ export class SimPins {
   private clk: SimClock | null;
   private readonly count: number;
   private readonly coalesce: boolean;
+  private readonly closingEdgesHalts: boolean;
+  /** an edge-watching pin was closed (see closingEdgesHalts) */
+  private edgeClosed = false;
   private readonly recs = new Map<number, PinRec>();
 
   constructor(clock?: SimClock, options: SimPinsOptions = {}) {
     this.clk = clock ?? null;
     this.count = options.pins ?? 48;
     this.coalesce = options.coalesce ?? false;
+    this.closingEdgesHalts = options.closingEdgesHalts ?? false;
     const bank = this;
     class BoundDigital extends SimDigital {
       static readonly Input = INPUT;
@@ -332,6 +341,7 @@ export class SimPins {
   release(pin: number, d: SimDigital): void {
     const r = this.rec(pin);
     if (r.owner === d) r.owner = null;
+    if (d.edge !== 0) this.edgeClosed = true;
     r.last = this.level(pin);
   }
 
@@ -353,6 +363,9 @@ export class SimPins {
     r.lastEdgeUs = this.clock.nowUs();
     const d = r.owner;
     if (d === null || d.cb === null || (d.edge & (v === 1 ? 1 : 2)) === 0) return;
+    if (this.closingEdgesHalts && this.edgeClosed) {
+      throw new Error(`simulated Pico halted: an edge on pin ${pin} after a pin that watched edges was closed (Moddable 8.2.3 removes the GPIO interrupt handler; see drivers/pin/keep-open)`);
+    }
     if (this.coalesce) {
       if (d.pending) return;
       d.pending = true;
