@@ -101,6 +101,8 @@ export interface SimModem {
   csq: number;
   /** Line noise sent before the next reply (then cleared); see {@link lineNoise}. */
   noise: string | null;
+  /** When (ms) the last noise went out with a reply (-Infinity before). */
+  noiseSentAt: number;
 }
 
 /**
@@ -173,7 +175,7 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
   const bus = new SimI2CBus(clock, { logLimit: 200 });
   const htu = bus.attach(0x40, new BoardHTU21D(clock));
   const eeprom = bus.attach(0x50, new SimEeprom24C32());
-  const modem: SimModem = { silent: false, csq: 23, noise: null };
+  const modem: SimModem = { silent: false, csq: 23, noise: null, noiseSentAt: -Infinity };
   const ports = new Map<number, SimSerialPort>();
   const listeners: ((n: number, port: SimSerialPort) => void)[] = [];
 
@@ -186,6 +188,7 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
       const noise = modem.noise;
       if (noise === null) return reply;
       modem.noise = null;
+      modem.noiseSentAt = clock.nowMs();
       return [noise + reply[0]!, ...reply.slice(1)];
     }, { delayMs: 30, gapMs: 10 });
   };

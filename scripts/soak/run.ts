@@ -226,7 +226,9 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const mayStop = (name: string): boolean => {
       const now = sched.now();
       if (name === "env") return now > envBusyUntil;
-      if (name === "modem") return now > modemBusyUntil && sim.modem.noise === null;
+      // (noise waits for the modem to speak, so it may go out long after it was injected: also wait until
+      // the reply that carries it has been read)
+      if (name === "modem") return now > modemBusyUntil && sim.modem.noise === null && now - sim.modem.noiseSentAt > 2000;
       return true;
     };
     const stopped: { name: string; until: number }[] = [];
