@@ -19,27 +19,30 @@ async function rate(count: number, make: () => Task[]): Promise<number> {
   return count / ((t1 - t0) / 1000);
 }
 
+/** Two tasks passing `n` round trips through two events (set, wait, clear in turn); returns the tasks. */
+export function pingPongTasks(n: number): Task[] {
+  const ping = new Event();
+  const pong = new Event();
+  function* a(): Gen<void> {
+    for (let i = 0; i < n; i++) {
+      ping.set();
+      yield* pong.wait();
+      pong.clear();
+    }
+  }
+  function* b(): Gen<void> {
+    for (let i = 0; i < n; i++) {
+      yield* ping.wait();
+      ping.clear();
+      pong.set();
+    }
+  }
+  return [spawn(a), spawn(b)];
+}
+
 /** Round trips per second: two tasks, two events (set, wait, clear in turn). */
 export function eventPingPong(n: number): Promise<number> {
-  return rate(n, () => {
-    const ping = new Event();
-    const pong = new Event();
-    function* a(): Gen<void> {
-      for (let i = 0; i < n; i++) {
-        ping.set();
-        yield* pong.wait();
-        pong.clear();
-      }
-    }
-    function* b(): Gen<void> {
-      for (let i = 0; i < n; i++) {
-        yield* ping.wait();
-        ping.clear();
-        pong.set();
-      }
-    }
-    return [spawn(a), spawn(b)];
-  });
+  return rate(n, () => pingPongTasks(n));
 }
 
 /** Lock hand-offs per second: two tasks contending (each holds the lock across a checkpoint). */

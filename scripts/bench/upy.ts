@@ -4,8 +4,9 @@
 // Queue(100) items. Portable: Node and XS. Exported for main.ts; not run on its own.
 import { checkpoint, Scheduler, sleepMs, spawn, type Gen, type Task } from "../../firmware/sched/index";
 import type { Host } from "../../firmware/sched/host";
-import { Event, Queue } from "../../firmware/sync/index";
+import { Queue } from "../../firmware/sync/index";
 import { nowMs } from "./harness";
+import { pingPongTasks } from "./primitives";
 
 declare function setImmediate(cb: () => void): void;
 
@@ -56,25 +57,7 @@ function roundRobin(n: number, total: number): Promise<number> {
 }
 
 function eventPingPong(n: number): Promise<number> {
-  return usPer(n, () => {
-    const ping = new Event();
-    const pong = new Event();
-    function* a(): Gen<void> {
-      for (let i = 0; i < n; i++) {
-        ping.set();
-        yield* pong.wait();
-        pong.clear();
-      }
-    }
-    function* b(): Gen<void> {
-      for (let i = 0; i < n; i++) {
-        yield* ping.wait();
-        ping.clear();
-        pong.set();
-      }
-    }
-    return [spawn(a), spawn(b)];
-  });
+  return usPer(n, () => pingPongTasks(n));
 }
 
 function queueFlow(n: number, maxsize: number): Promise<number> {
