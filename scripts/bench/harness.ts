@@ -1,5 +1,6 @@
 // Portable benchmark helpers: run on Node and on XS (xsnap). No Node APIs here.
 import { external } from "../../firmware/sched/index";
+import type { Host } from "../../firmware/sched/host";
 declare const performance: { now(): number };
 
 interface BenchGlobals {
@@ -42,4 +43,37 @@ export async function memProbe(label: string): Promise<number | undefined> {
   // called from a task: a host turn is a foreign promise, so it goes through external()
   while (nowMs() < until) await external(turn());
   return undefined;
+}
+
+/**
+ * A real-clock host like ModdableHost: `batchMs` batches, host turns through setImmediate, and its one timer
+ * polled on host turns (xsnap has no setTimeout). Shared by the host bench and the device bench on host XS.
+ */
+export class PollingHost implements Host {
+  private gen = 0;
+  constructor(
+    readonly batchMs: number,
+    private readonly out: (line: string) => void = () => {},
+  ) {}
+  now(): number {
+    return nowMs();
+  }
+  soon(cb: () => void): void {
+    (globalThis as unknown as { setImmediate(cb: () => void): void }).setImmediate(cb);
+  }
+  setTimer(deadline: number, cb: () => void): void {
+    const g = ++this.gen;
+    const poll = (): void => {
+      if (g !== this.gen) return;
+      if (nowMs() >= deadline) cb();
+      else this.soon(poll);
+    };
+    this.soon(poll);
+  }
+  clearTimer(): void {
+    this.gen++;
+  }
+  print(line: string): void {
+    this.out(line);
+  }
 }

@@ -60,18 +60,21 @@ function lockHandoff(n: number): Promise<number> {
   });
 }
 
+/** A producer and a consumer passing `n` items through a Queue of `maxsize`; returns the tasks. */
+export function queueFlowTasks(n: number, maxsize: number): Task[] {
+  const q = new Queue<number>(maxsize);
+  function* producer(): Gen<void> {
+    for (let i = 0; i < n; i++) yield* q.put(i);
+  }
+  function* consumer(): Gen<void> {
+    for (let i = 0; i < n; i++) yield* q.get();
+  }
+  return [spawn(producer), spawn(consumer)];
+}
+
 /** Items per second from a producer to a consumer through a Queue of `maxsize`. */
 function queueFlow(n: number, maxsize: number): Promise<number> {
-  return rate(n, () => {
-    const q = new Queue<number>(maxsize);
-    function* producer(): Gen<void> {
-      for (let i = 0; i < n; i++) yield* q.put(i);
-    }
-    function* consumer(): Gen<void> {
-      for (let i = 0; i < n; i++) yield* q.get();
-    }
-    return [spawn(producer), spawn(consumer)];
-  });
+  return rate(n, () => queueFlowTasks(n, maxsize));
 }
 
 /** Items per second through a RingbufQueue(64): the producer puts 32 at a time, then checkpoints. */

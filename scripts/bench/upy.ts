@@ -3,43 +3,16 @@
 // 1,000 tasks, 1,000 tasks sleeping 10 ms (and how late they wake), Event ping-pong, Queue(1) and
 // Queue(100) items. Portable: Node and XS. Exported for main.ts; not run on its own.
 import { checkpoint, Scheduler, sleepMs, spawn, type Gen, type Task } from "../../firmware/sched/index";
-import type { Host } from "../../firmware/sched/host";
-import { Queue } from "../../firmware/sync/index";
-import { nowMs } from "./harness";
-import { pingPongTasks } from "./primitives";
+import { PollingHost, nowMs } from "./harness";
+import { pingPongTasks, queueFlowTasks } from "./primitives";
 
-declare function setImmediate(cb: () => void): void;
 
-/** A real-clock host: setImmediate for host turns, its one timer polled on host turns (xsnap has no setTimeout). */
-class RealHost implements Host {
-  readonly batchMs = 2;
-  private gen = 0;
-  now(): number {
-    return nowMs();
-  }
-  soon(cb: () => void): void {
-    setImmediate(cb);
-  }
-  setTimer(deadline: number, cb: () => void): void {
-    const g = ++this.gen;
-    const poll = (): void => {
-      if (g !== this.gen) return;
-      if (nowMs() >= deadline) cb();
-      else setImmediate(poll);
-    };
-    setImmediate(poll);
-  }
-  clearTimer(): void {
-    this.gen++;
-  }
-  print(): void {}
-}
 
 /** µs per operation: `ops` operations done by the tasks `make()` spawns, from spawn to the last join. */
 async function usPer(ops: number, make: () => Task[]): Promise<number> {
   let t0 = 0;
   let t1 = 0;
-  await new Scheduler(new RealHost()).run(function* () {
+  await new Scheduler(new PollingHost(2)).run(function* () {
     t0 = nowMs();
     const ts = make();
     for (const t of ts) yield* t.join();
@@ -61,16 +34,7 @@ function eventPingPong(n: number): Promise<number> {
 }
 
 function queueFlow(n: number, maxsize: number): Promise<number> {
-  return usPer(n, () => {
-    const q = new Queue<number>(maxsize);
-    function* producer(): Gen<void> {
-      for (let i = 0; i < n; i++) yield* q.put(i);
-    }
-    function* consumer(): Gen<void> {
-      for (let i = 0; i < n; i++) yield* q.get();
-    }
-    return [spawn(producer), spawn(consumer)];
-  });
+  return usPer(n, () => queueFlowTasks(n, maxsize));
 }
 
 /** `n` tasks each sleeping 10 ms `times` times in a row: µs per wake-up of wall time, and lateness in ms. */
