@@ -430,7 +430,7 @@ export class ServiceManager {
     const started: string[] = [];
     for (const x of this.order()) {
       if (x === s || !x.enabled) continue;
-      const waiting = (x.phase === "stopped" && x.stoppedWith !== "") || (x.phase === "blocked" && x.requires.length > 0);
+      const waiting = (x.phase === "stopped" && x.stoppedWith !== "") || x.phase === "blocked";
       if (!waiting || this.blocker(x) !== null) continue;
       x.stoppedWith = "";
       if (yield* this.startGen(x, false)) started.push(x.name);
@@ -534,10 +534,11 @@ export class ServiceManager {
     s.restartAt = NaN;
     s.recent.push(schedNow());
     s.restarts++;
-    if (this.blocker(s) !== null) {
+    const why = this.blocker(s);
+    if (why !== null) {
       // a dependency is down: wait for it (it starts us when it comes back)
       s.phase = "blocked";
-      s.reason = this.blocker(s)!;
+      s.reason = why;
       return;
     }
     spawn(`services.restart`, function* (self: ServiceManager): Gen<void> {
