@@ -99,7 +99,7 @@ describe("bad input to the scheduler", () => {
       yield* taskGroup(function* (g) { group = g; });
       const msgs: string[] = [];
       try { group!.spawn(function* () { /* never */ }); } catch (e) { msgs.push(`${(e as Error).name}: ${(e as Error).message}`); }
-      try { group!.start(function* () { /* never */ }); } catch (e) { msgs.push(`${(e as Error).name}: ${(e as Error).message}`); }
+      try { void group!.start(function* () { /* never */ }); } catch (e) { msgs.push(`${(e as Error).name}: ${(e as Error).message}`); }
       return msgs;
     });
     assert.deepEqual(out, [

@@ -1,6 +1,6 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { CancelledError, Scheduler, VirtualHost, op, sleepMs, spawn, type Gen, type Task, type Waitable } from "../firmware/sched/index";
+import { Scheduler, VirtualHost, op, sleepMs, spawn, type Gen, type Task, type Waitable } from "../firmware/sched/index";
 
 /** Run `body` on a fresh scheduler; returns the diagnostic lines it printed. */
 async function printed(body: () => Gen<void>): Promise<string[]> {

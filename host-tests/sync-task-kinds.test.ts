@@ -78,7 +78,7 @@ describe("primitives from both kinds of task", () => {
     ];
     for (const [what, w] of waits) {
       await assert.rejects(
-        vrun(function* () { sleepMs(1); yield* w() as Gen<unknown>; }),
+        vrun(function* () { void sleepMs(1); yield* w() as Gen<unknown>; }),
         (e: Error) => e instanceof InvalidStateError && e.message === "task main: an operation was started but never run (missing yield*?)",
         what,
       );
