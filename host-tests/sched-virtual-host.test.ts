@@ -46,22 +46,24 @@ describe("VirtualHost", () => {
   it("without autojump: a due timer fires on the next turn, a later one only when advance() reaches it", () => {
     const { host, turn } = manual({ autojump: false, start: 50 });
     const fired: string[] = [];
-    host.setTimer(50, () => fired.push(`due at ${host.now()}`));
-    host.setTimer(40, () => fired.push(`overdue at ${host.now()}`)); // replaces the first
+    host.setTimer(50, () => fired.push(`due now at ${host.now()}`));
+    turn();
+    host.setTimer(60, () => fired.push("replaced"));
+    host.setTimer(40, () => fired.push(`overdue at ${host.now()}`)); // replaces it
     turn();
     host.setTimer(80, () => fired.push(`later at ${host.now()}`));
     turn();
     host.advance(29);
-    assert.deepEqual(fired, ["overdue at 50"]);
+    assert.deepEqual(fired, ["due now at 50", "overdue at 50"]);
     host.advance(1);
     host.advance(10); // nothing armed any more
     turn();
-    assert.deepEqual(fired, ["overdue at 50", "later at 80"]);
+    assert.deepEqual(fired, ["due now at 50", "overdue at 50", "later at 80"]);
     host.setTimer(70, () => fired.push("cleared"));
     host.clearTimer();
     turn();
     host.advance(100);
-    assert.equal(fired.length, 2);
+    assert.equal(fired.length, 3);
   });
 
   it("diagnostics go to the print option when given, else into lines", async () => {
