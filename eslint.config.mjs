@@ -18,13 +18,25 @@ export default tseslint.config(
     },
   },
   {
-    // firmware and drivers run in tasks: an async function there awaits only operations (or external())
-    files: ['firmware/**/*.ts', 'drivers/**/*.ts'],
-    rules: { 'project/await-only-operations': 'error' },
+    // firmware, drivers and examples run in tasks: an async function there awaits only operations (or
+    // external()), and a catch around a wait rethrows a cancel
+    files: ['firmware/**/*.ts', 'drivers/**/*.ts', 'examples/**/*.ts'],
+    rules: { 'project/await-only-operations': 'error', 'project/catch-rethrows-cancel': 'error' },
   },
   {
-    // example programs end with their top-level run(...): the program itself, nothing to await it
+    // example programs end with their top-level run(...): the program itself, nothing to await it; any
+    // other operation or promise left floating is the newcomer's missing yield* or await
     files: ['examples/**/*.ts'],
-    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        checkThenables: true,
+        allowForKnownSafeCalls: [{ from: 'file', name: ['run', 'runOn'], path: 'firmware/sched/api.ts' }],
+      }],
+    },
+  },
+  {
+    // a test that cannot fail is a defect
+    files: ['host-tests/**/*.ts'],
+    rules: { 'project/no-assert-in-catch': 'error', 'project/no-tautological-instanceof': 'error' },
   },
 );
