@@ -18,3 +18,4 @@ export type { Host } from "./host";
 // Named, not `export *`: Node ESM code importing this CommonJS-scope module sees only the names that
 // cjs-module-lexer finds, and it cannot follow a re-export star.
 export { CancelledError, TimeoutError, WouldBlock, ClosedError, BusyError, InvalidStateError, TaskGroupError, nameErrorClass, isCancelled, isTimeout } from "./errors";
+export { composite } from "./body";
