@@ -3,7 +3,7 @@ import project from './scripts/eslint/plugin.mjs';
 
 export default tseslint.config(
   // firmware/platform/pico/*.js: XS-only host-function syntax (`function f() @ "name"`), which no JS parser reads
-  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js'] },
+  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js', 'moddable/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -21,6 +21,19 @@ export default tseslint.config(
     // firmware and drivers run in tasks: an async function there awaits only operations (or external())
     files: ['firmware/**/*.ts', 'drivers/**/*.ts'],
     rules: { 'project/await-only-operations': 'error' },
+  },
+  {
+    // apps (examples/, and apps made with the starter) use the package's public entry points only:
+    // `xs-async`, `xs-async/sync`, `xs-async/drivers/uart`... (package.json "exports"), never its files
+    files: ['examples/**/*.ts', 'starter/template/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(\\.\\./)+(firmware|drivers|sim|host|scripts|moddable)(/|$)', message: 'an app imports xs-async by its public entry points (xs-async, xs-async/sync, xs-async/drivers/uart, ...), not by path' },
+          { regex: '^xs-async/(firmware|moddable|scripts|types)(/|$)', message: 'that is inside xs-async: import its public entry point (see package.json "exports" and docs/app.md)' },
+        ],
+      }],
+    },
   },
   {
     // example programs end with their top-level run(...): the program itself, nothing to await it
