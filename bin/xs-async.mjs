@@ -14,9 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const TSX_DIR = path.dirname(require.resolve('tsx/package.json'));
-const TSX_CLI = path.join(TSX_DIR, 'dist', 'cli.mjs');
-const TSX_LOADER = pathToFileURL(path.join(TSX_DIR, 'dist', 'loader.mjs')).href;
+// tsx runs the TypeScript tools (looked up when needed: `new` runs without the dependencies installed)
+const tsx = (file) => path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', file);
 
 const [command, ...args] = process.argv.slice(2);
 
@@ -52,12 +51,12 @@ switch (command) {
     break;
   case 'start':
   case 'soak':
-    run([TSX_CLI, path.join(ROOT, 'host', 'cli.ts'), command, ...args]);
+    run([tsx('cli.mjs'), path.join(ROOT, 'host', 'cli.ts'), command, ...args]);
     break;
   case 'test': {
     const files = args.length > 0 ? args : testFiles(path.resolve('test'));
     if (files.length === 0) usage('no test files (test/**/*.test.ts)');
-    run(['--import', TSX_LOADER, '--test', ...files]);
+    run(['--import', pathToFileURL(tsx('loader.mjs')).href, '--test', ...files]);
     break;
   }
   case 'build':
@@ -65,10 +64,10 @@ switch (command) {
     break;
   case 'flash':
     if (args[0] !== 'pico' && args[0] !== 'esp32') usage('flash pico|esp32 [args]');
-    run([TSX_CLI, path.join(ROOT, 'scripts', 'flash', `${args[0]}.ts`), ...args.slice(1)]);
+    run([tsx('cli.mjs'), path.join(ROOT, 'scripts', 'flash', `${args[0]}.ts`), ...args.slice(1)]);
     break;
   case 'console':
-    run([TSX_CLI, path.join(ROOT, 'scripts', 'console', 'console.ts'), ...args]);
+    run([tsx('cli.mjs'), path.join(ROOT, 'scripts', 'console', 'console.ts'), ...args]);
     break;
   case undefined:
   case 'help':

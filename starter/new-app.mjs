@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dependencyLock } from './lock.mjs';
 
+const APP_DEV = ['typescript', '@types/node'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(ROOT, 'starter', 'template');
 
@@ -39,13 +41,11 @@ const BOARDS = {
   name: "pico",
   leds: { status: { pin: 25 } },
   buttons: { user: { pin: 14 } },
-  uarts: { console: { port: 0, transmit: 0, receive: 1, baud: 115200, device: "console" } },
 }`,
   esp32: `{
   name: "esp32",
   leds: { status: { pin: 2 } },
   buttons: { user: { pin: 0 } },
-  uarts: { console: { port: 0, transmit: 1, receive: 3, baud: 115200, device: "console" } },
 }`,
 };
 const fill = (text) => text.replaceAll('__NAME__', name).replaceAll('__BOARD__', board).replaceAll('__DEVICE_BOARD__', BOARDS[board]);
@@ -102,6 +102,20 @@ write('manifest.json', json({
   typescript: { tsconfig: { compilerOptions: { strict: true, target: 'es2024', lib: ['es2024'], noEmitOnError: true } } },
   platforms: { esp32: { creation: { stack: 1024 } }, pico: { creation: { static: 229376, stack: 1024 } } },
   defines: { pico: { usb: 1 } },
+}));
+// the lockfile: xs-async from `source`, its dependencies at the versions it is tested with (starter/lock.mjs)
+const deps = dependencyLock();
+const spec = `file:${source}`;
+write('package-lock.json', json({
+  name, version: '0.1.0', lockfileVersion: 3, requires: true,
+  packages: {
+    '': { name, version: '0.1.0', dependencies: { 'xs-async': spec }, devDependencies: { '@types/node': dev['@types/node'], typescript: dev.typescript } },
+    'node_modules/xs-async': {
+      version: pkg.version, resolved: spec, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin,
+      ...(pkg.engines ? { engines: pkg.engines } : {}),
+    },
+    ...Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, APP_DEV.includes(k.slice('node_modules/'.length)) ? { ...v, dev: true } : v])),
+  },
 }));
 process.stdout.write(`xs-async new: ${name} for the ${board} in ${target}, xs-async from ${source}\n` +
   written.sort().map((f) => `  ${f}\n`).join('') +

@@ -34,6 +34,7 @@ export function* buttonTask(ctx: AppContext, log: RingLog): Gen<void> {
     Digital: ctx.board.io.Digital,
     pin: button.pin,
     activeLow: button.activeLow ?? true,
+    exclusive: true, // exactly one of click / double / long per gesture (a click needs it)
     click: () => log.info(`click ${++clicks}`, "button"),
   });
   try {
