@@ -1,9 +1,9 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { app, type Demo } from "../firmware/app";
-import { simAppConfig } from "../sim/demo-config";
+import { app, type Demo } from "../examples/demo/app";
+import { simAppConfig } from "../examples/demo/board";
 import { MemoryPrefs } from "../firmware/control/prefs";
-import { decodeRecord } from "../firmware/demo/env";
+import { decodeRecord } from "../examples/demo/parts/env";
 import { necFrame } from "../sim/nec";
 import { sleepMs, spawn, type Gen, type Task } from "../firmware/sched/index";
 import { SIM_CONSOLE_PORT, SIM_MODEM_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";

@@ -1,13 +1,13 @@
 // Environment: an HTU21D and a 24C32 EEPROM on one I2C bus shared through a ManagedResource. The sensor is
 // sampled on a drift-free schedule; every reading is logged and stored in the EEPROM (a small record at
 // address 0), so both devices really use the bus; at start the last stored record is read back.
-import { HTU21D, Resolution } from "../../drivers/htu21d/index";
-import { ManagedResource, type ResourceHandle } from "../../drivers/resource/index";
-import type { RingLog } from "../control/ringlog";
-import type { StatsBoard } from "../control/stats";
-import { every } from "../control/schedule";
-import type { I2C, I2CConstructor } from "../platform/io";
-import { InvalidStateError, isCancelled, now, sleepMs, type Gen } from "../sched/index";
+import { HTU21D, Resolution } from "xs-async/drivers/htu21d";
+import { ManagedResource, type ResourceHandle } from "xs-async/drivers/resource";
+import type { RingLog } from "xs-async/control";
+import type { StatsBoard } from "xs-async/control";
+import { every } from "xs-async/control";
+import type { I2C, I2CConstructor } from "xs-async/io";
+import { InvalidStateError, isCancelled, now, sleepMs, type Gen } from "xs-async";
 
 /** The bus pins and speed (Moddable's I2C options without the address). */
 export interface I2CPins {

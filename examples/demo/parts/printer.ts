@@ -1,7 +1,7 @@
 // Everything the demo does goes to the RAM ring log; this task prints every record as it is written,
 // so the output shows what is happening and `log cat` on the console shows the same lines afterwards.
-import type { RingLog } from "../control/ringlog";
-import { checkpoint, type Gen } from "../sched/index";
+import type { RingLog } from "xs-async/control";
+import { checkpoint, type Gen } from "xs-async";
 
 /**
  * Follow `log` from its oldest kept record and `print` each one formatted (`12.500 [INFO] [led] ...`).

@@ -1,29 +1,25 @@
 // The demo application, independent of the platform: pins and buses come from the board (Moddable's
-// `device` on a device, the simulated board on the host: sim/board.ts). firmware/main.ts runs it on a
-// device with per-board defaults, host/start.ts on Node (`npm start`). The parts are in firmware/demo/.
-import { createConsole } from "./control/commands/index";
-import type { Console, LineIO } from "./control/console";
-import { Jobs } from "./control/jobs";
-import { MemoryPrefs, type Prefs } from "./control/prefs";
-import { Profiler } from "./control/profiler";
-import { TaskRegistry } from "./control/registry";
-import { RingLog } from "./control/ringlog";
-import { ServiceManager, type BootReport } from "./control/services";
-import { StatsBoard } from "./control/stats";
-import { formatDuration } from "./control/time";
-import { board as platformBoard, type Board } from "./platform/io";
-import { checkpoint, now, sleepMs, type Gen } from "./sched/index";
-import { Uart, UartReader, UartWriter, keepOpen, type UartSerialOptions } from "../drivers/uart/index";
-import { PinEdges, keepPinsOpen } from "../drivers/pin/index";
-import { traceLabel } from "./sched/trace";
-import { buttonTask } from "./demo/buttons";
-import { installDemoCommands } from "./demo/commands";
-import { UartLineIO } from "./demo/console-io";
-import { Env, envTask, formatReading, type I2CPins } from "./demo/env";
-import { IrStats, irTask } from "./demo/ir";
-import { Led, ledLabel, ledTask } from "./demo/led";
-import { Modem, modemTask } from "./demo/modem";
-import { printTask } from "./demo/printer";
+// `device` on a device, the simulated board on the host), their numbers from a board description
+// (board.ts). main.ts runs it on a device, host/start.ts on Node (`npm start`). The parts are in parts/.
+// An app built on xs-async: it imports only the package's public entry points.
+import { defineApp } from "xs-async/board";
+import {
+  createConsole, formatDuration, Jobs, MemoryPrefs, Profiler, RingLog, ServiceManager, StatsBoard, TaskRegistry,
+  type BootReport, type Console, type LineIO, type Prefs,
+} from "xs-async/control";
+import { board as platformBoard, type Board } from "xs-async/io";
+import { checkpoint, now, sleepMs, traceLabel, type Gen } from "xs-async";
+import { Uart, UartReader, UartWriter, keepOpen, type UartSerialOptions } from "xs-async/drivers/uart";
+import { PinEdges, keepPinsOpen } from "xs-async/drivers/pin";
+import { buttonTask } from "./parts/buttons";
+import { installDemoCommands } from "./parts/commands";
+import { UartLineIO } from "./parts/console-io";
+import { Env, envTask, formatReading, type I2CPins } from "./parts/env";
+import { IrStats, irTask } from "./parts/ir";
+import { Led, ledLabel, ledTask } from "./parts/led";
+import { Modem, modemTask } from "./parts/modem";
+import { printTask } from "./parts/printer";
+import { demoConfig } from "./board";
 
 /** Where the demo's parts are wired, and how it runs. */
 export interface AppConfig {
@@ -226,3 +222,11 @@ export function* app(config: AppConfig): Gen<void> {
   yield* startDemo(demo);
   yield* sleepMs(Infinity);
 }
+
+/** The demo as an app (xs-async/board's AppDefinition): what `npm start`, the soak and main.ts run. */
+export default defineApp({
+  name: "xs-async demo",
+  main: function* demoMain(ctx): Gen<void> {
+    yield* app(demoConfig(ctx));
+  },
+});

@@ -1,11 +1,11 @@
 // The modem: a half-duplex AT command/response exchange on its own UART. Every period the demo asks for
 // the signal quality (AT+CSQ) and logs the reply lines; a silent modem is logged as "no answer".
-import { HalfDuplex, Uart, type UartSerialOptions } from "../../drivers/uart/index";
-import type { RingLog } from "../control/ringlog";
-import type { StatsBoard } from "../control/stats";
-import type { SerialConstructor } from "../platform/io";
-import { every } from "../control/schedule";
-import { InvalidStateError, now, type Gen } from "../sched/index";
+import { HalfDuplex, Uart, type UartSerialOptions } from "xs-async/drivers/uart";
+import type { RingLog } from "xs-async/control";
+import type { StatsBoard } from "xs-async/control";
+import type { SerialConstructor } from "xs-async/io";
+import { every } from "xs-async/control";
+import { InvalidStateError, now, type Gen } from "xs-async";
 
 /** `+CSQ: 23,0` → -67 dBm (27.007: 0 is -113 dBm or less, 31 is -51 or more, 99 unknown); null otherwise. */
 export function csqDbm(line: string): number | null {

@@ -1,10 +1,10 @@
 // The LED: a task that owns the pin and shows a mode (off, on, slow blink, fast blink). Everything else
 // (buttons, IR, console) asks for a mode through `Led.set`, which stores it, logs the change and signals
 // the task through a Message; the task never needs polling.
-import type { RingLog } from "../control/ringlog";
-import type { DigitalConstructor } from "../platform/io";
-import { moveOnAfter, type Gen } from "../sched/index";
-import { Message } from "../sync/index";
+import type { RingLog } from "xs-async/control";
+import type { DigitalConstructor } from "xs-async/io";
+import { moveOnAfter, type Gen } from "xs-async";
+import { Message } from "xs-async/sync";
 
 /** What the LED shows. */
 export type LedMode = "off" | "on" | "slow" | "fast";

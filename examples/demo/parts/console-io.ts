@@ -1,11 +1,11 @@
 // The console's line stream over a UART: bytes from the reader go through a LineSplitter (CR, LF or CRLF
 // end a line, bad UTF-8 becomes U+FFFD, overlong lines are cut), answers go out through the writer.
 // Input lost to a full receive buffer is reported, and never glues two lines into one command.
-import { UartOverflowError, type UartReader, type UartWriter } from "../../drivers/uart/index";
-import type { LineIO } from "../control/console";
-import { LineSplitter } from "../control/linesplit";
-import { composite } from "../sched/body";
-import { currentTask, now, type Gen, type Op } from "../sched/index";
+import { UartOverflowError, type UartReader, type UartWriter } from "xs-async/drivers/uart";
+import type { LineIO } from "xs-async/control";
+import { LineSplitter } from "xs-async/control";
+import { composite } from "xs-async";
+import { currentTask, now, type Gen, type Op } from "xs-async";
 
 /** A pause in the input this long (ms) after a gap means the next bytes start a new line. */
 const IDLE_MS = 20;

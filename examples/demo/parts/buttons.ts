@@ -1,10 +1,10 @@
 // The pushbutton: click toggles the LED on/off, double click sets fast blink, long press logs a status
 // summary. Exclusive mode, so each gesture gives exactly one of the three.
-import { Pushbutton } from "../../drivers/pushbutton/index";
-import type { RingLog } from "../control/ringlog";
-import type { StatsBoard } from "../control/stats";
-import type { DigitalConstructor } from "../platform/io";
-import { sleepMs, type Gen } from "../sched/index";
+import { Pushbutton } from "xs-async/drivers/pushbutton";
+import type { RingLog } from "xs-async/control";
+import type { StatsBoard } from "xs-async/control";
+import type { DigitalConstructor } from "xs-async/io";
+import { sleepMs, type Gen } from "xs-async";
 import type { Led } from "./led";
 
 /** Where the button is and what it acts on. */

@@ -1,10 +1,10 @@
 // The NEC IR remote: a few keys drive the LED; repeats (key held) are ignored; decoding errors are logged.
-import { NEC, type NecCode } from "../../drivers/nec/decode";
-import { NecReceiver } from "../../drivers/nec/receiver";
-import type { RingLog } from "../control/ringlog";
-import type { StatsBoard } from "../control/stats";
-import type { DigitalConstructor } from "../platform/io";
-import type { Gen } from "../sched/index";
+import { NEC, type NecCode } from "xs-async/drivers/nec";
+import { NecReceiver } from "xs-async/drivers/nec";
+import type { RingLog } from "xs-async/control";
+import type { StatsBoard } from "xs-async/control";
+import type { DigitalConstructor } from "xs-async/io";
+import type { Gen } from "xs-async";
 import type { Led, LedMode } from "./led";
 
 /** Remote keys (command codes of a common 21-key NEC remote: CH-, CH, CH+, PREV) and the LED mode each sets. */

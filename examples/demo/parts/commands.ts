@@ -1,8 +1,8 @@
 // The demo's own console commands, next to the built-in ones (ps, log, services, ...).
-import type { Console } from "../control/console";
-import type { Jobs } from "../control/jobs";
-import type { ServiceManager } from "../control/services";
-import type { Gen } from "../sched/index";
+import type { Console } from "xs-async/control";
+import type { Jobs } from "xs-async/control";
+import type { ServiceManager } from "xs-async/control";
+import type { Gen } from "xs-async";
 import type { Env } from "./env";
 import { LED_MODES, ledLabel, type Led, type LedMode } from "./led";
 import type { Modem } from "./modem";
