@@ -370,6 +370,20 @@ describe("demo firmware on the simulated board (virtual time)", () => {
     });
   });
 
+  it("env: a stop during the probe of a missing EEPROM leaves the sample counts equal to the logged readings", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      r.sim.bus.detach(0x50); // unplugged from the start: every sample probes for 20 ms first
+      yield* sleepMs(10090); // the sample of 10.02 s has its reading (10.086) and probes until 10.106
+      const from = r.printed.length;
+      assert.equal(yield* r.ask("service stop env", 100), "stopped: env\n");
+      const env = r.demo.env;
+      const logged = r.lines(/\[env\] (-?\d+\.\d+ °C|sample failed)/);
+      assert.deepEqual([env.samples + env.failures, logged.length], [2, 2]);
+      assert.deepEqual(r.lines(/\[env\]/, from), []);
+    });
+  });
+
   it("stats: every driver's counters and the timer-queue size, counted where each fault happened", async () => {
     await vrun(function* () {
       const r = yield* start();

@@ -179,11 +179,10 @@ export class Env {
       this.log.warn(`sample failed: ${errorText(e)}`, "env");
       return null;
     }
-    this.samples++;
     this.latest = r;
     if (!this.eepromOk && this.eeprom !== null) yield* this.probe(false);
     if (!this.eepromOk || this.eeprom === null) {
-      this.log.info(formatReading(r), "env");
+      this.logged("info", formatReading(r));
       return r;
     }
     const seq = (this.stored + 1) & 0xffff;
@@ -194,13 +193,23 @@ export class Env {
       if (isCancelled(e)) throw e;
       this.storeFailures++;
       this.eepromOk = false; // probe (with ACK polling) before the next record
-      this.log.warn(`${formatReading(r)} (not stored: ${errorText(e)})`, "env");
+      this.logged("warn", `${formatReading(r)} (not stored: ${errorText(e)})`);
       return r;
     }
     this.stored = seq;
-    this.log.info(`${formatReading(r)} (EEPROM record #${seq})`, "env");
+    this.logged("info", `${formatReading(r)} (EEPROM record #${seq})`);
     yield* sleepMs(10); // the EEPROM's write cycle: the bus stays free for others meanwhile
     return r;
+  }
+
+  /**
+   * A reading is counted where its line is logged, in one synchronous step: a cancel between the sample
+   * and its storage (the service stopped during the EEPROM probe or write) can drop the reading from the
+   * log, never split the count from the log.
+   */
+  private logged(level: "info" | "warn", line: string): void {
+    this.samples++;
+    this.log[level](line, "env");
   }
 
   close(): void {
