@@ -365,6 +365,74 @@ describe("a cancelled task always ends", () => {
   });
 });
 
+describe("composites raise a pending cancel before they act (found by the model test)", () => {
+  it("a task group started after the task swallowed its cancel starts no child", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const t = spawn(function* (): Gen<void> {
+        try { yield* sleepMs(20); } catch { log.add("swallowed"); }
+        yield* taskGroup(function* (g) { g.spawn(function* () { log.add("child ran"); }); });
+        log.add("group returned");
+      });
+      yield* sleepMs(5);
+      t.cancel();
+      yield* sleepMs(5);
+      log.add(`cancelled ${t.cancelled}`);
+    });
+    assert.deepEqual(log.items, ["swallowed@5", "cancelled true@10"]);
+  });
+
+  it("a task group whose owner is cancelled raises CancelledError even if a child fails on its way out", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const owner = spawn("owner", function* (): Gen<void> {
+        try {
+          yield* taskGroup(function* (g) {
+            g.spawn(function* (): Gen<void> {
+              try { yield* sleepMs(100); } catch { /* swallowed */ }
+              throw new Error("cleanup failed");
+            });
+          });
+        } catch (e) {
+          log.add(`owner got ${errorText(e)}`);
+          throw e;
+        }
+      });
+      yield* sleepMs(5);
+      owner.cancel();
+      yield* sleepMs(5);
+    });
+    assert.deepEqual(log.items, ["owner got CancelledError: task owner cancelled@5"]);
+  });
+
+  it("a cancelled task's Barrier wait raises CancelledError even when it would be the last arrival", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const barrier = new Barrier(2);
+      const other = spawn(function* () { yield* barrier.wait(); log.add("other released"); });
+      const late = spawn("late", function* (): Gen<void> {
+        try { yield* sleepMs(20); } catch (e) { log.add(`raised at the sleep: ${(e as Error).name}`); throw e; }
+      });
+      const last = spawn("last", async () => {
+        try { await sleepMs(20); } catch { log.add("swallowed"); }
+        try { await barrier.wait(); log.add("passed the barrier"); } catch (e) { log.add(`barrier raised ${(e as Error).name}`); throw e; }
+      });
+      yield* sleepMs(5);
+      late.cancel();
+      last.cancel();
+      yield* sleepMs(5);
+      log.add(`waiting ${barrier.waiting}`);
+      other.cancel();
+    });
+    assert.deepEqual(log.items, [
+      "raised at the sleep: CancelledError@5",
+      "swallowed@5",
+      "barrier raised CancelledError@5",
+      "waiting 1@10",
+    ]);
+  });
+});
+
 describe("a cancel is never lost", () => {
   function* failing(ms: number, error: Error): Gen<never> {
     yield* sleepMs(ms);
