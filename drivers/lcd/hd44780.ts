@@ -6,6 +6,7 @@ import { sleepMs } from "../../firmware/sched/sleep";
 import type { Gen } from "../../firmware/sched/task";
 import { Lock } from "../../firmware/sync/lock";
 import type { ManagedResource, ResourceHandle } from "../resource/managed";
+import { openI2CDevice } from "../resource/device";
 
 /** The usual address of a PCF8574 backpack (0x3F for the PCF8574A). */
 export const LCD_ADDRESS = 0x27;
@@ -133,26 +134,10 @@ export class Lcd {
     this.known = [];
     for (let r = 0; r < this.rows; r++) this.known.push(false);
     this.buf = new Uint8Array(4 * Math.max(this.chunk + 1, 9)); // 9: a custom character (address + 8 rows)
-    if ("handle" in options) {
-      if (options.handle === null || typeof options.handle !== "object") throw new TypeError("Lcd: handle must be a ResourceHandle");
-      this.handle = options.handle;
-      this.ownedIo = null;
-      this.ownsHandle = false;
-      return;
-    }
-    const { resource, io, i2c } = options;
-    if (resource === null || typeof resource !== "object" || typeof io !== "function" || i2c === null || typeof i2c !== "object") {
-      throw new TypeError("Lcd needs options: { handle } or { resource, io, i2c }");
-    }
-    const bus = new io({ ...i2c, address: i2c.address ?? LCD_ADDRESS });
-    try {
-      this.handle = resource.handle({ bus, name: options.name ?? "lcd" });
-    } catch (e) {
-      bus.close();
-      throw e;
-    }
-    this.ownedIo = bus;
-    this.ownsHandle = true;
+    const device = openI2CDevice("Lcd", options, LCD_ADDRESS, "lcd");
+    this.handle = device.handle;
+    this.ownedIo = device.ownedIo;
+    this.ownsHandle = device.ownsHandle;
   }
 
   /**

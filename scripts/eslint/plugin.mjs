@@ -156,10 +156,7 @@ const noAssertInCatch = createRule({
   create(context) {
     return {
       CallExpression(node) {
-        const callee = node.callee;
-        const isAssert = (callee.type === 'Identifier' && callee.name === 'assert') ||
-          (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'assert');
-        if (!isAssert) return;
+        if (!isAssertCall(node)) return;
         for (let n = node.parent; n; n = n.parent) {
           if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') {
             // a callback defined in a catch block runs later, elsewhere: only the nearest function counts
@@ -174,6 +171,13 @@ const noAssertInCatch = createRule({
     };
   },
 });
+
+/** `assert(...)` or `assert.something(...)`. */
+function isAssertCall(call) {
+  const callee = call.callee;
+  return (callee.type === 'Identifier' && callee.name === 'assert') ||
+    (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'assert');
+}
 
 /** A statement that fails the test: `throw`, `assert.fail(...)`, `return assert.fail(...)`. */
 function isFailure(st) {
@@ -207,11 +211,7 @@ const noTautologicalInstanceof = createRule({
   create(context) {
     return {
       'CallExpression > BinaryExpression[operator="instanceof"]'(node) {
-        const call = node.parent;
-        const callee = call.callee;
-        const isAssert = (callee.type === 'Identifier' && callee.name === 'assert') ||
-          (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.object.name === 'assert');
-        if (!isAssert || node.left.type !== 'Identifier' || node.right.type !== 'Identifier') return;
+        if (!isAssertCall(node.parent) || node.left.type !== 'Identifier' || node.right.type !== 'Identifier') return;
         const scope = context.sourceCode.getScope(node);
         let variable = null;
         for (let s = scope; s && !variable; s = s.upper) variable = s.set.get(node.left.name) ?? null;
