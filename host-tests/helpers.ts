@@ -38,12 +38,16 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
-/** In an async task: await `operation` and return the error it raised, failing the test if it completed. */
-export async function rejection(operation: PromiseLike<unknown>): Promise<unknown> {
+/**
+ * In an async task: start the operation `start()` returns, await it and return the error it raised,
+ * failing the test if it completed. (An operation that fails at once throws when it is started, so it is
+ * started in here.)
+ */
+export async function rejection(start: () => PromiseLike<unknown>): Promise<unknown> {
   let error: unknown;
   let threw = false;
   try {
-    await operation;
+    await start();
   } catch (e) {
     threw = true;
     error = e;

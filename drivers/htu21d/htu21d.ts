@@ -7,6 +7,7 @@ import type { Gen, Task } from "../../firmware/sched/task";
 import { Lock } from "../../firmware/sync/lock";
 import type { I2C, I2CConstructor, I2COptions } from "../../firmware/platform/io";
 import type { ManagedResource, ResourceHandle } from "../resource/managed";
+import { openI2CDevice } from "../resource/device";
 
 /** The chip's fixed 7-bit address (datasheet, "Communication protocol": 0x40). */
 export const HTU21D_ADDRESS = 0x40;
@@ -204,26 +205,10 @@ export class HTU21D {
     this.wantHeater = options.heater;
     this.readRetries = whole(options.readRetries ?? 5, "readRetries");
     this.retryMs = whole(options.retryMs ?? 2, "retryMs");
-    if ("handle" in options) {
-      if (options.handle === null || typeof options.handle !== "object") throw new TypeError("HTU21D: handle must be a ResourceHandle");
-      this.handle = options.handle;
-      this.ownedIo = null;
-      this.ownsHandle = false;
-      return;
-    }
-    const { resource, io, i2c } = options;
-    if (resource === null || typeof resource !== "object" || typeof io !== "function" || i2c === null || typeof i2c !== "object") {
-      throw new TypeError("HTU21D needs options: { handle } or { resource, io, i2c }");
-    }
-    const bus = new io({ ...i2c, address: i2c.address ?? HTU21D_ADDRESS });
-    try {
-      this.handle = resource.handle({ bus, name: options.name ?? "htu21d", onAcquire: options.onAcquire, onRelease: options.onRelease });
-    } catch (e) {
-      bus.close();
-      throw e;
-    }
-    this.ownedIo = bus;
-    this.ownsHandle = true;
+    const device = openI2CDevice("HTU21D", options, HTU21D_ADDRESS, "htu21d");
+    this.handle = device.handle;
+    this.ownedIo = device.ownedIo;
+    this.ownsHandle = device.ownsHandle;
   }
 
   /**
