@@ -1,6 +1,7 @@
 import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
-import { current, gather, moveOnAfter, shield, sleepMs, waitFor, type Gen } from "../firmware/sched/index";
+import { current, gather, moveOnAfter, shield, sleepMs, spawn, waitFor, type Gen } from "../firmware/sched/index";
+import { Event } from "../firmware/sync/index";
 
 // Nested deadlines and the tasks that composites start on the caller's behalf.
 describe("nested deadlines and helper tasks", () => {
@@ -41,5 +42,23 @@ describe("nested deadlines and helper tasks", () => {
       return seen;
     });
     assert.deepEqual(names, ["main/gather0 (0 arguments)", "main/gather1 (0 arguments)", "main/waitFor (0 arguments)", "main/block"]);
+  });
+
+  it("a sleeper's deadline can be moved (the control plane's schedules do it); anything but a sleeping task is left alone", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const s = current().sched;
+      const ev = new Event();
+      const sleeper = spawn("sleeper", function* () { yield* sleepMs(100); log.add("sleeper woke"); });
+      const waiter = spawn("waiter", function* () { yield* ev.wait(); log.add("waiter woke"); });
+      const finished = spawn(function* () { /* ends at once */ });
+      yield* sleepMs(10);
+      log.add(`moved: sleeper ${s.moveSleep(sleeper, 30)}, waiter ${s.moveSleep(waiter, 30)}, finished task ${s.moveSleep(finished, 30)}`);
+      yield* sleepMs(50);
+      log.add(`after: sleeper ${s.moveSleep(sleeper, 80)}, waiter ${waiter.state}`);
+      ev.set();
+      yield* waiter.join();
+    });
+    assert.deepEqual(log.items, ["moved: sleeper true, waiter false, finished task false@10", "sleeper woke@30", "after: sleeper false, waiter waiting@60", "waiter woke@60"]);
   });
 });
