@@ -319,15 +319,15 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
   con.register("press", "press: [sim] click the button", () => {
     const d = sim.click();
     return `sim: button pin ${sim.pin.button} pressed for 120 ms${queued(d)} (a click is reported when the double-click window closes)`;
-  });
+  }, 0);
   con.register("double", "double: [sim] double-click the button", () => {
     const d = sim.doubleClick();
     return `sim: button pin ${sim.pin.button} pressed twice, 250 ms apart${queued(d)}`;
-  });
+  }, 0);
   con.register("long", "long: [sim] hold the button 1.5 s", () => {
     const d = sim.longPress();
     return `sim: button pin ${sim.pin.button} held for 1500 ms${queued(d)} (long press after 1000 ms)`;
-  });
+  }, 0);
   con.register("ir", "ir CODE | ir hold CODE N: [sim] send an NEC IR key (0x45 on, 0x46 off, 0x47 slow, 0x44 fast)", ({ args }) => {
     if (args[0] === "hold") {
       const code = parseCode(args[1]);
@@ -335,18 +335,19 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
       const d = sim.irKey(code, Math.floor(n));
       return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${sim.pin.ir}${queued(d)}`;
     }
+    if (args.length > 1) throw new TypeError("usage: ir CODE | ir hold CODE N");
     const code = parseCode(args[0]);
     const d = sim.irKey(code);
     return `sim: IR frame address 0x00 command ${hex(code)} on pin ${sim.pin.ir}${queued(d)}`;
-  });
+  }, 3);
   con.register("temp", "temp C: [sim] set the HTU21D's temperature", ({ args }) => {
     sim.htu.temperature = parseNumber(args[0], "the temperature", -40, 125);
     return `sim: HTU21D temperature set to ${sim.htu.temperature} °C (seen at the next sample)`;
-  });
+  }, 1);
   con.register("rh", "rh PERCENT: [sim] set the HTU21D's relative humidity", ({ args }) => {
     sim.htu.humidity = parseNumber(args[0], "the humidity", 0, 100);
     return `sim: HTU21D humidity set to ${sim.htu.humidity} %RH (seen at the next sample)`;
-  });
+  }, 1);
   con.register("fault", "fault nack|crc|busy: [sim] inject an HTU21D fault into its next transaction", ({ args }) => {
     switch (args[0]) {
       case "nack":
@@ -361,9 +362,10 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
       default:
         throw new TypeError("usage: fault nack|crc|busy");
     }
-  });
+  }, 1);
   let noiseSeed = 1;
   con.register("modem", "modem silent|ok|noise N: [sim] the modem stops answering / answers again / sends N bytes of noise", ({ args }) => {
+    if (args.length > (args[0] === "noise" ? 2 : 1)) throw new TypeError("usage: modem silent|ok|noise N");
     if (args[0] === "silent") sim.modem.silent = true;
     else if (args[0] === "ok") sim.modem.silent = false;
     else if (args[0] === "noise") {
@@ -372,5 +374,5 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
       return `sim: ${Math.floor(n)} bytes of line noise before the modem's next reply`;
     } else throw new TypeError("usage: modem silent|ok|noise N");
     return `sim: the modem ${sim.modem.silent ? "is silent" : "answers"}`;
-  });
+  }, 2);
 }
