@@ -4,7 +4,7 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { sleepMs } from "../firmware/sched/index";
-import { startDemo } from "./demo-console-input.test";
+import { startDemo } from "./lib/demo-rig";
 
 describe("demo console: lines are whole or refused", () => {
   it("`led off`, 300 spaces and x is refused as too long and leaves the LED as it was; the next line runs", async () => {
