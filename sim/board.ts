@@ -125,6 +125,9 @@ export function lineNoise(bytes: number, seed: number): string {
 }
 
 /** The simulated board: Board-shaped, with the simulated parts. */
+/** How far ahead button gestures and IR keys may be queued (ms). */
+export const MAX_QUEUED_STIMULI_MS = 10000;
+
 export interface SimBoard extends Board {
   readonly io: { readonly Digital: DigitalConstructor; readonly Serial: SerialConstructor; readonly I2C: I2CConstructor; readonly SMBus: SMBusConstructor };
   readonly pin: { readonly led: number; readonly button: number; readonly ir: number };
@@ -152,6 +155,12 @@ export interface SimBoard extends Board {
   doubleClick(): number;
   /** The button held for `heldMs` (default 1500). */
   longPress(heldMs?: number): number;
+  /**
+   * Stimuli queued ahead are bounded: a button gesture or an IR key that would start more than
+   * {@link MAX_QUEUED_STIMULI_MS} from now is refused (a RangeError saying how long the part is busy) and
+   * counted here.
+   */
+  readonly refused: { gestures: number; irKeys: number };
   /** An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms apart. */
   irKey(command: number, repeats?: number, address?: number): number;
   /**
@@ -236,9 +245,14 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
   // The physical world serialises stimuli: when each part is free again (ms on the clock).
   let buttonFreeAt = -Infinity;
   let irFreeAt = -Infinity;
+  const refused = { gestures: 0, irKeys: 0 };
   /** A button gesture of presses at `offsets` (ms) held `heldMs` each: start time, after the previous gesture. */
   const gesture = (offsets: number[], heldMs: number): number => {
     const t = Math.max(clock.nowMs() + 1, buttonFreeAt);
+    if (t - clock.nowMs() > MAX_QUEUED_STIMULI_MS) {
+      refused.gestures++;
+      throw new RangeError(`the button is busy for ${((t - clock.nowMs()) / 1000).toFixed(1)} s with queued presses (at most ${MAX_QUEUED_STIMULI_MS / 1000} s ahead); try again later`);
+    }
     for (const o of offsets) press(t + o, heldMs, (seed += 2));
     const last = offsets[offsets.length - 1]!;
     // released (+ debounce), and past the double-click window of the last press
@@ -266,8 +280,13 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
     longPress(heldMs = 1500) {
       return gesture([0], heldMs);
     },
+    refused,
     irKey(command, repeats = 0, address = 0) {
       const t = Math.max(clock.nowMs() + 1, irFreeAt);
+      if (t - clock.nowMs() > MAX_QUEUED_STIMULI_MS) {
+        refused.irKeys++;
+        throw new RangeError(`the IR receiver is busy for ${((t - clock.nowMs()) / 1000).toFixed(1)} s with queued keys (at most ${MAX_QUEUED_STIMULI_MS / 1000} s ahead); try again later`);
+      }
       pulses(t, necFrame(address, command));
       for (let i = 1; i <= repeats; i++) pulses(t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
       // the next key's frame comes a repeat period after this burst's last code, as a remote sends it
