@@ -6,7 +6,13 @@
 // --console-tty <path>  the console on that serial device / pseudo-terminal instead of this terminal
 //                       (115200 baud; what `npm run console` connects to); the log stays on stdout
 // --for <seconds>       stop after that long (smoke tests, transcripts)
-// --web [PORT]          also serve the dashboard on http://127.0.0.1:PORT/ (default 8080; 0: any free port)
+// --web [PORT]          also serve the dashboard on http://127.0.0.1:PORT/ (default 8080; 0: any free port);
+//                       with --web the demo keeps running when its input ends (</dev/null, nohup, systemd,
+//                       a container), until SIGTERM, SIGINT or --for; a busy port exits with status 1
+//
+// Ctrl-C on a half-typed line clears it; on an empty line it quits with status 130. SIGTERM or SIGHUP (or
+// the npm process that started it going away) ends the demo.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { SerialPort } from "serialport";
 import { app } from "../firmware/app";
@@ -79,7 +85,7 @@ function banner(): string[] {
     "│ Simulated hardware, from the console:",
     ...STIMULUS_HELP.map((l) => `│   ${l}`),
     `│ Service settings (service enable/disable, args) persist in ${path.relative(process.cwd(), PREFS_FILE) || PREFS_FILE}.`,
-    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " or Ctrl-D" : ""} quits` +
+    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " (on an empty line) or Ctrl-D" : ""} quits` +
       `${opts.consoleTty === null ? ` (piped input: once answered${opts.forSeconds !== null ? ", or with --for when the time is up" : ""})` : ""}.`,
     "└──────────────────────────────────────────────────────────────────────────────────────────",
   ];
@@ -117,9 +123,16 @@ function attachConsole(port: SimSerialPort): void {
   openTty(true);
 }
 
-/** Ctrl-D or the end of a pipe: quit once every line was answered (piped with --for: at the end of the time). */
+/**
+ * Ctrl-D or the end of a pipe: quit once every line was answered (piped with --for: at the end of the
+ * time; with --web: never, the dashboard serves on until a signal or --for).
+ */
 async function endOfInput(t: Terminal): Promise<void> {
   if (pacer !== null) await pacer.drained();
+  if (!t.interactive && web.port !== null) {
+    out(`demo: end of input; the dashboard serves on until SIGTERM${opts.forSeconds !== null ? " or --for" : ""} (pid ${process.pid})`);
+    return;
+  }
   if (!t.interactive && opts.forSeconds !== null) return;
   shutdown(0, t.interactive ? "demo: Ctrl-D, bye" : "demo: end of input, bye");
 }
@@ -151,7 +164,44 @@ function openTty(first: boolean): void {
 // Moddable's trace(), for any firmware code that calls it directly.
 (globalThis as unknown as { trace: (...a: unknown[]) => void }).trace = (...a: unknown[]): void => void process.stdout.write(a.map(String).join(""));
 
-process.on("SIGINT", () => shutdown(0, "\ndemo: Ctrl-C, bye"));
+// Ctrl-C: the terminal clears a half-typed line itself (host/terminal.ts); a SIGINT that reaches us quits
+// with 128 + 2, as a shell reports an interrupted program.
+process.on("SIGINT", () => shutdown(130, "\ndemo: Ctrl-C, bye"));
+process.on("SIGTERM", () => shutdown(0, "demo: SIGTERM, bye"));
+process.on("SIGHUP", () => shutdown(0, "demo: SIGHUP (terminal gone), bye"));
+watchLauncher();
+
+/**
+ * `npm start` runs us under sh and tsx; a kill of npm itself (SIGKILL, or SIGTERM that npm does not pass
+ * down the chain) would leave this process running with the simulated board and the dashboard's port.
+ * So: note our ancestors up to the npm process (Linux /proc), and stop when any of them is gone.
+ */
+function watchLauncher(): void {
+  const chain: number[] = [];
+  let npm = false;
+  try {
+    for (let pid = process.ppid; pid > 1 && chain.length < 6 && !npm; ) {
+      chain.push(pid);
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      npm = /(^|\/)npm(-cli\.js)?([\0 ]|$)/.test(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")); // the top of the chain
+      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    }
+  } catch {
+    return; // no /proc (macOS): only the signals above
+  }
+  if (!npm) return; // not started by npm (tsx host/start.ts under nohup, say): the parent may go
+  const timer = setInterval(() => {
+    for (const pid of chain) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        shutdown(0, `demo: the process that started it (pid ${pid}) is gone, bye`);
+        return;
+      }
+    }
+  }, 1000);
+  timer.unref();
+}
 
 for (const l of banner()) out(l);
 
@@ -170,7 +220,7 @@ run(function* main(): Gen<void> {
     print: out,
     onReady: (demo) => {
       if (demo.console !== null) addStimulusCommands(demo.console, sim);
-      if (web.port !== null) openDashboard(web.port, sim, demo, SIM_CONSOLE_PORT, out);
+      if (web.port !== null) openDashboard(web.port, sim, demo, SIM_CONSOLE_PORT, out, (why) => shutdown(1, why));
     },
   });
   const task = spawn("app", app, config);
