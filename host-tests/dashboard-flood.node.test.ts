@@ -1,6 +1,6 @@
 // The dashboard under a flood (issue 24): what the issue's attacker sent, for 8 s, at the real `npm start
-// -- --web 0` in a child process: 3.9 KB console lines as fast as the socket takes them, `button hold`
-// messages, 8 pages that never read, and one asking for `log cat` every second. Every queue a page can fill
+// -- --web 0` in a child process: 4000 console lines of 3.9 KB a second, 1000 `button hold` messages a
+// second, 8 pages that never read, and one asking for `log cat` every second. Every queue a page can fill
 // is bounded (host/web/server.ts, sim/serial.ts, sim/board.ts): the server's memory stays within FLOOD_RSS_MB
 // of what it used before, and the console on the terminal answers `status` within 1 s throughout (real
 // time: the server runs in real time; the bound is the issue's).
@@ -87,17 +87,22 @@ describe("dashboard under a flood (npm start -- --web 0)", function () {
     let sent = 0;
     const end = Date.now() + FLOOD_MS;
     let nextCat = 0;
+    // the issue's rates: 4000 console lines of 3.9 KB a second (40,000 in 10 s), and 1000 `button hold` a
+    // second (its 77,600 came over a longer time)
     while (Date.now() < end) {
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 40; i++) {
         if (flooder.bufferedAmount < 1 << 20) flooder.send(msg);
+        sent++;
+      }
+      for (let i = 0; i < 10; i++) {
         if (buttons.bufferedAmount < 1 << 20) buttons.send(hold);
-        sent += 2;
+        sent++;
       }
       if (Date.now() >= nextCat) {
         nextCat = Date.now() + 1000;
         reader.send(JSON.stringify({ op: "console", line: "log cat" }));
       }
-      await sleep(5);
+      await sleep(10);
     }
     stopProbe = true;
     await probe;

@@ -98,8 +98,6 @@ export class Console {
   task: Task | null = null;
   /** Commands that answered with an error. */
   errors = 0;
-  /** A line read by the loop is being run or answered (a host sharing the stream waits for this to be false). */
-  busy = false;
   /** The task body: `spawn("console", con.run)` or `registry.add("console", con.run)`. */
   readonly run: () => Gen<void>;
   private readonly commands = new Map<string, Command>();
@@ -204,7 +202,6 @@ export class Console {
   private *loop(): Gen<void> {
     const io = this.io;
     this.task = current();
-    this.busy = false; // a loop cancelled mid-answer and started again
     if (this.banner !== undefined) yield* io.write(this.banner + "\n");
     for (;;) {
       if (this.prompt !== "") yield* io.write(this.prompt);
@@ -212,7 +209,6 @@ export class Console {
       let out: string[];
       try {
         line = yield* io.readLine();
-        this.busy = true;
         out = yield* this.execute(line);
       } catch (e) {
         if (e instanceof ClosedError || (e instanceof Error && e.name === "ClosedError")) return;
@@ -226,7 +222,6 @@ export class Console {
         yield* io.write(out[i] + "\n");
         yield* checkpoint();
       }
-      this.busy = false;
     }
   }
 }

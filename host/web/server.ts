@@ -4,8 +4,8 @@
 // and takes stimuli and commands.
 //
 // It adds no code path to the firmware: stimuli and task control go through the demo console's commands
-// (the same validation and answers as on the terminal), the console pane talks to the console UART like the
-// terminal does, and the rest is read from the registry, the services, the log and the trace ring.
+// (the same validation and answers as on the terminal), the console pane's lines too (its output shows the
+// console UART as the terminal does), and the rest is read from the registry, the services, the log and the trace ring.
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -142,7 +142,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   let closed = false;
   /** What the limits did, for the state message (and the flood test). */
   const limits = { rateDropped: 0, updatesDropped: 0, slowClosed: 0, consoleBusy: 0 };
-  interface PageState { tokens: number; refilledAt: number; noticeAt: number; unreadSince: number }
+  interface PageState { tokens: number; refilledAt: number; noticeAt: number; unreadSince: number; running: boolean }
   const pages = new Map<WebSocket, PageState>();
 
   labelTraceWaits();
@@ -298,16 +298,27 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         const line = msg.line;
         if (typeof line !== "string") throw new BadMessage('"line" must be a string');
         if (/[\r\n]/.test(line)) throw new BadMessage("one line at a time (no line breaks)");
-        const port = sim.port(o.consolePort);
-        if (port === null || port.isClosed) throw new BadMessage("the console UART is not open");
-        // one line at a time from the pages, and only while the console is idle: a terminal (or another
-        // page) sharing the console waits behind one line at most, however fast pages send
-        if (con!.busy || port.peer.queued > 0) {
+        // Run by the console itself (the same commands, checks and answers), not sent down its UART: there a
+        // page's `log cat` (8 KB at 115200 baud: 0.7 s) would hold up the terminal behind it. The echo and
+        // the answer go to every page's console pane. One line in flight per page.
+        if (/^\s*(log\s+follow|trace\s+dump)(\s|$)/.test(line)) throw new BadMessage("log follow and trace dump are for a console of its own: the log pane follows the log, and Export saves the trace");
+        const page = pages.get(ws)!;
+        if (page.running) {
           limits.consoleBusy++;
-          throw new BadMessage("the console is busy with another line: try again when it has answered");
+          throw new BadMessage("the previous console line is still running: try again when it has answered");
         }
-        port.peer.send(line + "\n"); // as typed on the terminal: the console answers on the UART
-        send(ws, { type: "answer", id, line, lines: [], ok: true });
+        page.running = true;
+        spawn("web-console", function* webConsole(): Gen<void> {
+          try {
+            const lines = yield* con!.execute(line);
+            const text = `> ${line}\n${lines.map((l) => l + "\n").join("")}`;
+            consoleText = (consoleText + text).slice(-8000);
+            broadcast({ type: "console", text });
+            send(ws, { type: "answer", id, line, lines: [], ok: !(lines[0] ?? "").startsWith("error:") });
+          } finally {
+            page.running = false;
+          }
+        });
         return;
       }
       if (msg.op === "trace") {
@@ -366,7 +377,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       return;
     }
     clients.add(ws);
-    pages.set(ws, { tokens: RATE_BURST, refilledAt: Date.now(), noticeAt: 0, unreadSince: NaN });
+    pages.set(ws, { tokens: RATE_BURST, refilledAt: Date.now(), noticeAt: 0, unreadSince: NaN, running: false });
     ws.on("close", () => {
       clients.delete(ws);
       pages.delete(ws);
