@@ -212,7 +212,8 @@ export class Console {
         out = yield* this.execute(line);
       } catch (e) {
         if (e instanceof ClosedError || (e instanceof Error && e.name === "ClosedError")) return;
-        if (!(e instanceof LineTooLongError)) throw e;
+        // by name: UartReader.readLine (drivers/uart) throws its own LineTooLongError for the same case
+        if (!(e instanceof Error && e.name === "LineTooLongError")) throw e;
         this.lines++;
         out = this.fail(e.message);
       }
