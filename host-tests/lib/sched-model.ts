@@ -100,7 +100,7 @@ const LEAF_ARBS: [string, number, fc.Arbitrary<Step>][] = [
   ["evSet", 2, fc.constant<Step>({ t: "evSet" })],
   ["evClear", 1, fc.constant<Step>({ t: "evClear" })],
   ["lock", 2, MS.map((ms): Step => ({ t: "lock", ms }))],
-  ["sem", 1, MS.map((ms): Step => ({ t: "sem", ms }))],
+  ["sem", 2, MS.map((ms): Step => ({ t: "sem", ms }))],
   ["put", 2, fc.constant<Step>({ t: "put" })],
   ["get", 2, fc.constant<Step>({ t: "get" })],
   ["condWait", 1, fc.constant<Step>({ t: "condWait" })],
@@ -230,6 +230,8 @@ export class World {
   private readonly evWaits = new Map<number, Waited[]>();
   readonly reports: string[] = [];
   private readonly timeouts = new WeakSet<object>();
+  /** operations begun and not ended */
+  private readonly inflight = new Set<OpRec>();
 
   constructor() {
     this.readyEv.set(0);
@@ -270,12 +272,15 @@ export class World {
   begin(kind: string): OpRec {
     const info = this.me();
     if (info.task.done) this.violate(`${info.id} runs (${kind}) after its end`);
-    return { info, kind, start: this.now(), startSeq: ++this.seq, cancelledBefore: info.cancelSeq !== null };
+    const r = { info, kind, start: this.now(), startSeq: ++this.seq, cancelledBefore: info.cancelSeq !== null };
+    this.inflight.add(r);
+    return r;
   }
 
   end(r: OpRec, ok: boolean, v: unknown): void {
     const t = current();
     const { info, kind } = r;
+    this.inflight.delete(r);
     if (t !== info.task) this.violate(`${info.id}'s ${kind} resumed in another task`);
     if (info.task.done) this.violate(`${info.id} resumed (${kind}) after its end`);
     this.now();
@@ -600,6 +605,25 @@ export class World {
       } else if (info.ended.st !== st || info.ended.value !== value) {
         this.violate(`${info.id} ended twice: ${show(info.ended.value)}, then ${show(value)}`);
       }
+    }
+    // nothing is held by nobody: the lock's holder is the task that got it (a task that ends at a
+    // swallowed cancel keeps what it held only if it is an async task never resumed, and then it is
+    // still the recorded owner), and every Semaphore permit is free or held
+    const holder = this.lock.holder;
+    if (holder !== (this.lockOwner !== null ? this.lockOwner.task : null)) {
+      this.violate(`the lock is held by ${holder !== null ? (this.byTask.get(holder)?.id ?? holder.name) : "nobody"}, not by ${this.lockOwner !== null ? this.lockOwner.id : "nobody"}`);
+    }
+    const condHolder = this.cond.lock.holder;
+    if (condHolder !== (this.condOwner !== null ? this.condOwner.task : null)) {
+      this.violate(`the condition's lock is held by ${condHolder !== null ? (this.byTask.get(condHolder)?.id ?? condHolder.name) : "nobody"}, not by ${this.condOwner !== null ? this.condOwner.id : "nobody"}`);
+    }
+    if (this.sem.value + this.semHolders !== 2) this.violate(`Semaphore(2) has ${this.sem.value} free permits and ${this.semHolders} holders`);
+    // no wake-up is lost: nobody still waits for what is there to take
+    for (const r of this.inflight) {
+      if (r.info.task.done) continue; // ended at a swallowed cancel, never resumed
+      const free = r.kind === "lock" ? !this.lock.locked : r.kind === "sem" ? this.sem.value > 0 : r.kind === "condAcquire" ? !this.cond.lock.locked
+        : r.kind === "get" ? this.q.size > 0 : r.kind === "put" ? !this.q.full : r.kind === "evWait" ? this.ev.isSet : false;
+      if (free) this.violate(`${r.info.id} still waits in ${r.kind} though it could go on`);
     }
     const fifo = (what: string, list: Waited[]): void => {
       const sorted = [...list].sort((a, b) => a.startSeq - b.startSeq);
