@@ -51,6 +51,7 @@ export type Step =
   | { t: "barrier" }
   | { t: "join"; k: number }
   | { t: "fail" }
+  | { t: "cancel"; k: number }
   | { t: "burst"; n: number }
   | { t: "scope"; mode: "failAfter" | "moveOnAfter" | "waitFor"; ms: number; kind: Kind; body: Step[] }
   | { t: "gather"; kids: TaskSpec[]; rx: boolean }
@@ -77,7 +78,7 @@ function showStep(s: Step): string {
   switch (s.t) {
     case "sleep": case "lock": case "sem": return `${s.t} ${s.ms}`;
     case "condNotify": return s.all ? "condNotifyAll" : "condNotify";
-    case "join": return `join ${s.k}`;
+    case "join": case "cancel": return `${s.t} ${s.k}`;
     case "burst": return `burst ${s.n}`;
     case "scope": return `${s.mode} ${s.ms} ${s.kind} { ${showSteps(s.body)} }`;
     case "gather": return `gather${s.rx ? "(returnExceptions)" : ""} ( ${s.kids.map(showSpec).join(" | ")} )`;
@@ -89,6 +90,13 @@ function showStep(s: Step): string {
 
 const MS = fc.constantFrom(0, 1, 2, 5, 10, 20);
 const KIND = fc.constantFrom<Kind>("gen", "async");
+
+/**
+ * Known core bugs a run tolerates while their fixes are on their way (`npm run fuzz -- --tolerate
+ * childErrorBeatsCancel`). childErrorBeatsCancel: a cancel that arrives after a join or gather woke
+ * its caller with a child's error is lost (the caller gets the child's error, not CancelledError).
+ */
+export const TOLERATE = new Set<string>();
 
 /** Step kinds a run leaves out (`npm run fuzz -- --without burst,catchLoop`), to look past a known bug. */
 export const WITHOUT = new Set<string>();
@@ -108,6 +116,7 @@ const LEAF_ARBS: [string, number, fc.Arbitrary<Step>][] = [
   ["barrier", 1, fc.constant<Step>({ t: "barrier" })],
   ["join", 1, fc.nat(5).map((k): Step => ({ t: "join", k }))],
   ["fail", 1, fc.constant<Step>({ t: "fail" })],
+  ["cancel", 1, fc.nat(5).map((k): Step => ({ t: "cancel", k }))],
   ["burst", 1, fc.constantFrom(1, 3, 120).map((n): Step => ({ t: "burst", n }))],
 ];
 
@@ -230,6 +239,7 @@ export class World {
   private readonly evWaits = new Map<number, Waited[]>();
   readonly reports: string[] = [];
   private readonly timeouts = new WeakSet<object>();
+  private lastSwallowSeq = 0;
   /** operations begun and not ended */
   private readonly inflight = new Set<OpRec>();
 
@@ -297,6 +307,7 @@ export class World {
     // Known (third skipped reproduction): the last arrival at a Barrier runs the round's composite
     // without checking its pending cancel: it completes the round instead of raising CancelledError.
     if (kind === "barrier" && ok && r.cancelledBefore) return;
+    if (TOLERATE.has("childErrorBeatsCancel") && (kind === "join" || kind === "gather") && !ok && !isCancelled(v) && !r.cancelledBefore) return;
     if (r.cancelledBefore && (ok || !isCancelled(v))) {
       this.violate(`${info.id}: ${kind} started after the task was cancelled ${ok ? "returned" : `raised ${show(v)}`} instead of CancelledError`);
     } else if (!r.cancelledBefore && info.cancelSeq !== null && info.cancelSeq > r.startSeq && (ok || !isCancelled(v)) && !MAY_HAPPEN.has(kind)) {
@@ -306,7 +317,7 @@ export class World {
 
   /** A catch-all caught `e` in `info`'s task. */
   caught(info: TaskInfo, e: unknown): void {
-    if (isCancelled(e)) info.swallowSeq = ++this.seq;
+    if (isCancelled(e)) this.lastSwallowSeq = info.swallowSeq = ++this.seq;
   }
 
   /** Run one operation in a generator task, with the common checks and `after(ok, value, rec)`. */
@@ -459,7 +470,10 @@ export class World {
       // a TimeoutError that an inner scope raised passes through: only the first scope to see it timed out
       const timedOut = ok ? mode === "moveOnAfter" && (v as { timedOut: boolean }).timedOut : isTimeout(v) && !this.timeouts.has(v);
       if (!ok && isTimeout(v)) this.timeouts.add(v);
-      if (timedOut && elapsed !== ms) this.violate(`${r.info.id}: ${mode} ${ms} timed out after ${elapsed} ms`);
+      // exactly at the deadline; later only if a catch swallowed the scope's cancel meanwhile (a task
+      // group started after that runs its children: the first skipped reproduction)
+      const late = this.lastSwallowSeq > r.startSeq;
+      if (timedOut && (late ? elapsed < ms : elapsed !== ms)) this.violate(`${r.info.id}: ${mode} ${ms} timed out after ${elapsed} ms`);
       if (!ok || timedOut) return;
       const value = mode === "moveOnAfter" ? (v as { value: unknown }).value : v;
       if (value !== expected) this.violate(`${r.info.id}: ${mode} returned ${show(value)}, the block returned ${expected}`);
@@ -583,10 +597,17 @@ export class World {
     return info;
   }
 
+  /** A task cancels top-level task k (itself: nothing; a task cannot cancel itself). */
+  cancelFrom(k: number): void {
+    const target = this.top[k % this.top.length]!;
+    if (target.task === current()) return;
+    if (target.task.cancel()) target.cancelSeq ??= ++this.seq;
+  }
+
   cancel(k: number): void {
     if (this.top.length === 0) return;
     const info = this.top[k % this.top.length]!;
-    if (info.task.cancel()) info.cancelSeq = ++this.seq;
+    if (info.task.cancel()) info.cancelSeq ??= ++this.seq;
   }
 
   // ---- checks after every command --------------------------------------------------------------
@@ -853,6 +874,9 @@ function* genStep(w: World, info: TaskInfo, s: Step): Gen<void> {
     }
     case "fail":
       throw new Error(`${info.id} fails`);
+    case "cancel":
+      w.cancelFrom(s.k);
+      return;
     case "burst":
       yield* w.opG("burst", () => burstGen(w, s.n) as unknown as Op<void>);
       return;
@@ -970,6 +994,9 @@ async function asyncStep(w: World, info: TaskInfo, s: Step): Promise<void> {
     }
     case "fail":
       throw new Error(`${info.id} fails`);
+    case "cancel":
+      w.cancelFrom(s.k);
+      return;
     case "burst":
       await w.opA("burst", () => burstAsync(w, s.n) as unknown as Op<void>);
       return;
