@@ -5,7 +5,8 @@
 // moves only when a command advances it: spawn a task (generator or async) running a list of steps,
 // advance the clock, cancel a task, set the shared Event. Steps are sleeps, checkpoints, Event, Lock,
 // Semaphore, Queue, Condition and Barrier operations, failAfter / moveOnAfter / waitFor around a block,
-// gather and task groups of child tasks, catch-all blocks and loops, joins, failures. After every
+// gather and task groups of child tasks, catch-all blocks and loops, joins, failures, cancels of other
+// tasks, bursts of operations that complete at once. After every
 // command the scheduler runs until it is idle and the checks below run; at the end every task left is
 // cancelled and the final checks run.
 //
@@ -19,7 +20,8 @@
 // - no task runs after its end; the clock never goes back; a sleep of n ms returns exactly n ms later,
 //   a checkpoint at the same instant, a timeout exactly at its deadline;
 // - at most one Lock owner (also the Condition's), at most 2 Semaphore holders; FIFO hand-off for Lock
-//   and Semaphore waiters, FIFO wake-up of Event waiters;
+//   and Semaphore waiters, FIFO wake-up of Event waiters; when idle, nothing is held by nobody and
+//   nobody waits for what is there to take (no lost wake-up);
 // - a Queue item whose put returned is got exactly once or still queued at the end; one whose put raised
 //   is never got; each getter sees a producer's items in the order they were put;
 // - what a join, gather, task group, failAfter, moveOnAfter or waitFor returns or raises agrees with how
@@ -28,7 +30,7 @@
 //   failure nobody joined is reported, one that was being joined is not.
 import fc from "./fast-check";
 import {
-  CancelledError, TaskGroupError, VirtualHost, Scheduler, checkpoint, current, failAfter, gather, isCancelled,
+  TaskGroupError, VirtualHost, Scheduler, checkpoint, current, failAfter, gather, isCancelled,
   isTimeout, moveOnAfter, sleepMs, spawn, taskGroup, waitFor, type Gen, type Op, type Task, type TaskGroup,
 } from "../../firmware/sched/index";
 import { Barrier, Condition, Event, Lock, Queue, Semaphore } from "../../firmware/sync/index";
@@ -1171,6 +1173,3 @@ export async function runProgram(cmds: Iterable<fc.AsyncCommand<Model, World>>):
 export async function checkPrograms(numRuns: number, seed: number, depth = 2): Promise<void> {
   await fc.assert(fc.asyncProperty(programArb(depth), runProgram), { numRuns, seed, includeErrorInReport: true });
 }
-
-// exported for the minimal reproductions in host-tests/sched-model.test.ts
-export { CancelledError };
