@@ -3,7 +3,7 @@ import project from './scripts/eslint/plugin.mjs';
 
 export default tseslint.config(
   // firmware/platform/pico/*.js: XS-only host-function syntax (`function f() @ "name"`), which no JS parser reads
-  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js'] },
+  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js', 'moddable/**', 'starter/template/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -18,13 +18,38 @@ export default tseslint.config(
     },
   },
   {
-    // firmware and drivers run in tasks: an async function there awaits only operations (or external())
-    files: ['firmware/**/*.ts', 'drivers/**/*.ts'],
-    rules: { 'project/await-only-operations': 'error' },
+    // firmware, drivers and examples run in tasks: an async function there awaits only operations (or
+    // external()), and a catch around a wait rethrows a cancel
+    files: ['firmware/**/*.ts', 'drivers/**/*.ts', 'examples/**/*.ts'],
+    rules: { 'project/await-only-operations': 'error', 'project/catch-rethrows-cancel': 'error' },
   },
   {
-    // example programs end with their top-level run(...): the program itself, nothing to await it
+    // apps (examples/; the starter's template is type-checked by host-tests/starter.node.test.ts) use public entry points only:
+    // `xs-async`, `xs-async/sync`, `xs-async/drivers/uart`... (package.json "exports"), never its files
     files: ['examples/**/*.ts'],
-    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(\\.\\./)+(firmware|drivers|sim|host|scripts|moddable)(/|$)', message: 'an app imports xs-async by its public entry points (xs-async, xs-async/sync, xs-async/drivers/uart, ...), not by path' },
+          { regex: '^xs-async/(firmware|moddable|scripts|types)(/|$)', message: 'that is inside xs-async: import its public entry point (see package.json "exports" and docs/app.md)' },
+        ],
+      }],
+    },
+  },
+  {
+    // example programs end with their top-level run(...): the program itself, nothing to await it; any
+    // other operation or promise left floating is the newcomer's missing yield* or await
+    files: ['examples/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        checkThenables: true,
+        allowForKnownSafeCalls: [{ from: 'file', name: ['run', 'runOn'], path: 'firmware/sched/api.ts' }],
+      }],
+    },
+  },
+  {
+    // a test that cannot fail is a defect
+    files: ['host-tests/**/*.ts'],
+    rules: { 'project/no-assert-in-catch': 'error', 'project/no-tautological-instanceof': 'error' },
   },
 );

@@ -1,5 +1,5 @@
-import { run, spawn, sleepMs, failAfter, type Gen } from "../firmware/sched/index";
-import { Queue } from "../firmware/sync/index";
+import { run, spawn, sleepMs, failAfter, type Gen } from "xs-async";
+import { Queue } from "xs-async/sync";
 
 function* producer(q: Queue<number>): Gen<void> {
   for (let i = 0; ; i++) { yield* q.put(i); yield* sleepMs(100); }

@@ -2,13 +2,13 @@
 // lost silently, and the bytes around a lost stretch never join into one command.
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { app, type Demo } from "../firmware/app";
-import { simAppConfig } from "../sim/demo-config";
+import { app, type Demo } from "../examples/demo/app";
+import { simAppConfig } from "../examples/demo/board";
 import { MemoryPrefs } from "../firmware/control/prefs";
 import { sleepMs, spawn, type Gen } from "../firmware/sched/index";
 import { SIM_CONSOLE_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";
 import type { SimSerialPort } from "../sim/serial";
-import type { UartLineIO } from "../firmware/demo/console-io";
+import type { UartLineIO } from "../examples/demo/parts/console-io";
 
 interface Rig {
   sim: SimBoard;

@@ -1,9 +1,9 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { app, type Demo } from "../firmware/app";
-import { simAppConfig } from "../sim/demo-config";
+import { app, type Demo } from "../examples/demo/app";
+import { simAppConfig } from "../examples/demo/board";
 import { MemoryPrefs } from "../firmware/control/prefs";
-import { decodeRecord } from "../firmware/demo/env";
+import { decodeRecord } from "../examples/demo/parts/env";
 import { necFrame } from "../sim/nec";
 import { sleepMs, spawn, type Gen, type Task } from "../firmware/sched/index";
 import { SIM_CONSOLE_PORT, SIM_MODEM_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";
@@ -367,6 +367,20 @@ describe("demo firmware on the simulated board (virtual time)", () => {
         "20.143 [INFO] [env] EEPROM at 0x50: last stored reading #3: 20.00 °C, 50.0 %RH",
         "20.143 [INFO] [env] 20.00 °C, 50.0 %RH (EEPROM record #4)",
       ]);
+    });
+  });
+
+  it("env: a stop during the probe of a missing EEPROM leaves the sample counts equal to the logged readings", async () => {
+    await vrun(function* () {
+      const r = yield* start();
+      r.sim.bus.detach(0x50); // unplugged from the start: every sample probes for 20 ms first
+      yield* sleepMs(10090); // the sample of 10.02 s has its reading (10.086) and probes until 10.106
+      const from = r.printed.length;
+      assert.equal(yield* r.ask("service stop env", 100), "stopped: env\n");
+      const env = r.demo.env;
+      const logged = r.lines(/\[env\] (-?\d+\.\d+ °C|sample failed)/);
+      assert.deepEqual([env.samples + env.failures, logged.length], [2, 2]);
+      assert.deepEqual(r.lines(/\[env\]/, from), []);
     });
   });
 

@@ -1,5 +1,5 @@
 import { assert } from "./lib/assert";
-import { Log, vrun } from "./helpers";
+import { Log, raised, vrun } from "./helpers";
 import {
   ClosedError, InvalidStateError, TimeoutError,
   callLater, checkpoint, failAfter, now, sleepMs, spawn, type Gen, type Op,
@@ -451,7 +451,9 @@ describe("HTU21D driver", () => {
       yield* htu.readUserRegister();
       chip.stuckBusy = true;
       const t0 = now();
-      try { yield* htu.sample(); } catch (e) { assert.ok(e instanceof TimeoutError); msg = (e as Error).message; }
+      const e = yield* raised(htu.sample());
+      assert.ok(e instanceof TimeoutError);
+      msg = e.message;
       assert.equal(now() - t0, 60); // 50 ms conversion + 5 retries x 2 ms
       assert.deepEqual(pick(htu.stats()), { crcErrors: 0, nacks: 6, retries: 5, timeouts: 1, samples: 0 });
       assert.equal(i2c.locked, false);

@@ -78,14 +78,14 @@ describe('flash:esp32 build checks', () => {
     const moddable = tempDir('moddable-');
     assert.throws(() => resolveBuildDir(undefined, { MODDABLE: moddable }), {
       kind: 'missing-files',
-      message: new RegExp(`bootloader\\.bin, partition-table\\.bin, xs_esp32\\.bin\\n  searched ${moddable}/build/bin/esp32/release/${path.basename(ROOT)}`),
+      message: new RegExp(`bootloader\\.bin, partition-table\\.bin, xs_esp32\\.bin\\n  searched ${moddable}/build/bin/esp32/release/demo`),
     });
     assert.throws(() => resolveBuildDir(undefined, {}), { kind: 'missing-files', message: /MODDABLE is not set/ });
   });
 
   it('finds the build in the default folder', () => {
     const moddable = tempDir('moddable-');
-    const dir = path.join(moddable, 'build', 'bin', 'esp32', 'release', path.basename(ROOT));
+    const dir = path.join(moddable, 'build', 'bin', 'esp32', 'release', 'demo');
     fs.mkdirSync(dir, { recursive: true });
     const b = writeEsp32Build();
     for (const f of fs.readdirSync(b.dir)) fs.copyFileSync(path.join(b.dir, f), path.join(dir, f));

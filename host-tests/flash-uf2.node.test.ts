@@ -217,7 +217,7 @@ describe('flash:pico', function () {
   it('finds the default xs_pico.uf2, or says where it looked', () => {
     const moddable = tempDir('moddable-');
     assert.throws(() => resolveUf2(undefined, { MODDABLE: moddable }), { kind: 'missing-file', message: /xs_pico\.uf2 not found; searched .*build\/bin\/pico\/release\// });
-    const dir = path.join(moddable, 'build', 'bin', 'pico', 'pico_w', 'debug', path.basename(path.resolve(__dirname, '..')));
+    const dir = path.join(moddable, 'build', 'bin', 'pico', 'pico_w', 'debug', 'demo');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'xs_pico.uf2'), good());
     assert.equal(resolveUf2(undefined, { MODDABLE: moddable }), path.join(dir, 'xs_pico.uf2'));

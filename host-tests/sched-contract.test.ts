@@ -1,5 +1,5 @@
 import { assert } from "./lib/assert";
-import { Log, vrun } from "./helpers";
+import { Log, raised, rejection, vrun } from "./helpers";
 import {
   CancelledError, InvalidStateError, Scheduler, VirtualHost, currentTaskOrNull, external, failAfter, gather, moveOnAfter,
   outsideTask, sleepMs, spawn, waitFor, type Gen,
@@ -78,14 +78,11 @@ describe("cancellation contract", () => {
     const s = new Scheduler(host);
     s.setExceptionHandler((e, ctx) => reports.push(`${ctx.message}: ${(e as Error).message}`));
     await s.run(function* () {
-      try {
-        yield* gather([
-          function* () { yield* sleepMs(1); throw new Error("first"); },
-          function* () { yield* sleepMs(2); throw new Error("second"); },
-        ]);
-      } catch (e) {
-        assert.equal((e as Error).message, "first");
-      }
+      const e = yield* raised(gather([
+        function* () { yield* sleepMs(1); throw new Error("first"); },
+        function* () { yield* sleepMs(2); throw new Error("second"); },
+      ]));
+      assert.equal((e as Error).message, "first");
       yield* sleepMs(10);
     });
     assert.deepEqual(reports, ["failed after its gather had already failed: second"]);
@@ -115,10 +112,9 @@ describe("async tasks and foreign promises", () => {
       const bad = spawn("bad", async () => { await never; });
       const good = spawn("good", async () => { for (let i = 0; i < 3; i++) { await sleepMs(10); log.add("good"); } });
       await sleepMs(1);
-      try { await bad.join(); } catch (e) {
-        assert.ok(e instanceof InvalidStateError);
-        log.add((e as Error).message);
-      }
+      const e = await rejection(() => bad.join());
+      assert.ok(e instanceof InvalidStateError);
+      log.add(e.message);
       await good.join();
     });
     assert.deepEqual(log.items, [

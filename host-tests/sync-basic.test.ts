@@ -1,5 +1,5 @@
 import { assert } from "./lib/assert";
-import { Log, vrun } from "./helpers";
+import { Log, raised, rejection, vrun } from "./helpers";
 import { InvalidStateError, ClosedError, TimeoutError, spawn, sleepMs, checkpoint, failAfter, moveOnAfter, type Gen } from "../firmware/sched/index";
 import { Event, Lock, Queue, QueueEmpty, QueueFull } from "../firmware/sync/index";
 
@@ -129,7 +129,7 @@ describe("Lock", () => {
       const l = new Lock();
       assert.equal(yield* l.hold(function* (x: number) { yield* sleepMs(1); return x + 1; }, 1), 2);
       assert.equal(l.locked, false);
-      try { yield* l.hold(async () => { throw new Error("inside"); }); } catch (e) { assert.match((e as Error).message, /inside/); }
+      assert.match(((yield* raised(l.hold(async () => { throw new Error("inside"); }))) as Error).message, /inside/);
       assert.equal(l.locked, false);
       const r = yield* moveOnAfter(5, function* () { yield* l.hold(function* () { yield* sleepMs(100); }); });
       assert.equal(r.timedOut, true);
@@ -267,7 +267,7 @@ describe("Queue", () => {
   it("works from async tasks under timeouts", async () => {
     const r = await vrun(async () => {
       const q = new Queue<string>();
-      try { await failAfter(10, async () => q.get()); } catch (e) { assert.ok(e instanceof TimeoutError); }
+      assert.ok((await rejection(() => failAfter(10, async () => q.get()))) instanceof TimeoutError);
       spawn(async () => { await sleepMs(5); await q.put("late"); });
       return await q.get();
     });

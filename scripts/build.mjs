@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm run build:esp32` / `npm run build:pico`: build the firmware with Moddable's mcconfig.
 //   node scripts/build.mjs <esp32|pico> [extra mcconfig args, e.g. -d or -p esp32/nodemcu]
+// The app: the manifest.json of the current directory (an app made with the starter: `xs-async build pico`),
+// or, run in this repository, the demo's (examples/demo/manifest.json). XS_ASYNC is set to this package, so
+// the app's "$(XS_ASYNC)/manifest_include.json" is this copy.
 // Needs the Moddable SDK (MODDABLE set, its build/bin on PATH) and the device SDK (ESP-IDF 6.0, or
 // pico-sdk 2.2.0 with PICO_SDK_DIR); it stops with a clear message when they are missing.
 import { spawnSync } from 'node:child_process';
@@ -35,5 +38,10 @@ if (target === 'esp32') {
   args.push('-t', 'build'); // build xs_pico.uf2 without looking for a board; flash it with npm run flash:pico
   env.MAKEFLAGS = `${env.MAKEFLAGS ?? ''} SHELL=/bin/bash`.trim(); // the pico makefile uses bash syntax
 }
-const r = spawnSync('mcconfig', [...args, path.join(ROOT, 'manifest.json')], { cwd: ROOT, stdio: 'inherit', env });
+const cwd = process.cwd();
+const manifest = path.resolve(cwd) === ROOT || !fs.existsSync(path.join(cwd, 'manifest.json'))
+  ? path.join(ROOT, 'examples', 'demo', 'manifest.json')
+  : path.join(cwd, 'manifest.json');
+env.XS_ASYNC = ROOT;
+const r = spawnSync('mcconfig', [...args, manifest], { cwd: path.dirname(manifest), stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -1,3 +1,4 @@
+import { boardParts, checkBoard, type BoardDescription, type ButtonSpec } from "../firmware/board/index";
 import type { Console } from "../firmware/control/console";
 import type { Board, DigitalConstructor, I2CConstructor, I2COptions, SerialConstructor, SerialOptions, SMBusConstructor } from "../firmware/platform/io";
 import type { CallbackHandle } from "../firmware/sched/scheduler";
@@ -15,17 +16,28 @@ import { SimClock } from "./time";
  * Serial.default) on simulated parts, plus handles to those parts for stimuli. Portable (no Node APIs):
  * the same board runs the demo tests on XS.
  *
- * Wiring (pico-like): LED pin 25, button pin 14 (to ground), IR receiver pin 15, I2C data 4 / clock 5 with
- * an HTU21D at 0x40 and a 24C32 EEPROM at 0x50, console on Serial port 0, a scripted AT modem on port 1.
+ * Its parts come from a board description (firmware/board: `xs-async/board`). The default, DEFAULT_SIM_BOARD
+ * (pico-like): LED pin 25, button pin 14 (to ground), IR receiver pin 15, I2C data 4 / clock 5 with an HTU21D
+ * at 0x40 and a 24C32 EEPROM at 0x50, console on Serial port 0, a scripted AT modem on port 1.
  */
 
-/** Pin numbers of the simulated board. */
+/** Pin numbers of the default simulated board. */
 export const SIM_PIN = Object.freeze({ led: 25, button: 14, ir: 15 });
-/** I2C pins of the simulated board. */
+/** I2C pins of the default simulated board. */
 export const SIM_I2C = Object.freeze({ data: 4, clock: 5, hz: 100_000 });
-/** Serial ports: the console's and the modem's. */
+/** Serial ports of the default simulated board: the console's and the modem's. */
 export const SIM_CONSOLE_PORT = 0;
 export const SIM_MODEM_PORT = 1;
+
+/** The default simulated board's description (the parts above, under the names led, button, ir, i2c, htu21d, eeprom, console, modem). */
+export const DEFAULT_SIM_BOARD: BoardDescription = Object.freeze({
+  name: "sim",
+  leds: { led: { pin: SIM_PIN.led } },
+  buttons: { button: { pin: SIM_PIN.button } },
+  irReceivers: { ir: { pin: SIM_PIN.ir } },
+  i2c: { i2c: { ...SIM_I2C, devices: { htu21d: { type: "htu21d" }, eeprom: { type: "eeprom-24c32" } } } },
+  uarts: { console: { port: SIM_CONSOLE_PORT, device: "console" }, modem: { port: SIM_MODEM_PORT, device: "at-modem" } },
+} as const);
 
 /**
  * A SimClock whose time, inside a callback it scheduled, is the time the callback was due, not the time
@@ -127,16 +139,24 @@ export function lineNoise(bytes: number, seed: number): string {
 /** The simulated board: Board-shaped, with the simulated parts. */
 export interface SimBoard extends Board {
   readonly io: { readonly Digital: DigitalConstructor; readonly Serial: SerialConstructor; readonly I2C: I2CConstructor; readonly SMBus: SMBusConstructor };
-  readonly pin: { readonly led: number; readonly button: number; readonly ir: number };
+  /** The description the board was made from. */
+  readonly description: BoardDescription;
+  /** Pin numbers by part name (LEDs, buttons, IR receivers), as `device.pin` names them. */
+  readonly pin: { readonly [name: string]: number };
   readonly I2C: { readonly default: Omit<I2COptions, "address"> };
   readonly Serial: { readonly default: Partial<SerialOptions> };
   /** The clock every part runs on (an {@link EdgeClock} unless one was given). */
   readonly clock: SimClock;
   readonly pins: SimPins;
+  /** The first I2C bus (an empty one when the description has none); `buses` has them all by name. */
   readonly bus: SimI2CBus;
+  readonly buses: ReadonlyMap<string, SimI2CBus>;
+  /** The first HTU21D, EEPROM and modem of the description (reading one the board lacks throws, naming it). */
   readonly htu: BoardHTU21D;
   readonly eeprom: SimEeprom24C32;
   readonly modem: SimModem;
+  /** Every simulated part by its name in the description: HTU21D and EEPROM models, modems. */
+  readonly parts: ReadonlyMap<string, BoardHTU21D | SimEeprom24C32 | SimModem>;
   /** The port last opened with this number (null before). */
   port(n: number): SimSerialPort | null;
   /** Call `cb` each time firmware opens a Serial port (and for ports already open). */
@@ -147,40 +167,94 @@ export interface SimBoard extends Board {
    * is over (released, and 450 ms after its last press, so that it is not taken as the second half of a
    * double click), each IR burst once the previous one has ended. They return the ms until they start.
    */
-  click(heldMs?: number): number;
+  click(heldMs?: number, button?: string): number;
   /** Two clicks 250 ms apart. */
-  doubleClick(): number;
+  doubleClick(button?: string): number;
   /** The button held for `heldMs` (default 1500). */
-  longPress(heldMs?: number): number;
-  /** An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms apart. */
-  irKey(command: number, repeats?: number, address?: number): number;
+  longPress(heldMs?: number, button?: string): number;
+  /**
+   * An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms
+   * apart. `receiver`: an IR receiver's name (default: the first).
+   */
+  irKey(command: number, repeats?: number, address?: number, receiver?: string): number;
   /**
    * Any IR burst (mark/space durations in µs, starting with a mark) from 1 ms from now: damaged frames, noise.
    * Not queued behind irKey: noise does overlap what a remote sends.
    */
-  irRaw(durationsUs: readonly number[]): void;
+  irRaw(durationsUs: readonly number[], receiver?: string): void;
 }
 
 /**
- * Make the simulated board. Call it while a scheduler runs (inside a task) unless `clock` is given:
- * the parts run on that scheduler's clock.
+ * Make the simulated board from a description (default {@link DEFAULT_SIM_BOARD}). Call it while a scheduler
+ * runs (inside a task) unless `clock` is given: the parts run on that scheduler's clock.
  * @example
  *   const sim = createSimBoard();
  *   (globalThis as { device?: unknown }).device = sim;   // the firmware's board() now returns it
  *   sim.click();
  */
-export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
+export function createSimBoard(clock: SimClock = new EdgeClock(), description: BoardDescription = DEFAULT_SIM_BOARD): SimBoard {
+  checkBoard(description);
   // as on the Pico: closing a pin that watched edges breaks every pin's edge interrupt (drivers/pin/keep-open)
   const pins = new SimPins(clock, { closingEdgesHalts: true });
-  const bus = new SimI2CBus(clock, { logLimit: 200 });
-  const htu = bus.attach(0x40, new BoardHTU21D(clock));
-  const eeprom = bus.attach(0x50, new SimEeprom24C32());
-  const modem: SimModem = { silent: false, csq: 23, noise: null, noiseSentAt: -Infinity };
+  const pinByName: { [name: string]: number } = {};
+  const buttons = new Map<string, ButtonSpec>();
+  const irPins = new Map<string, number>();
+  const buses = new Map<string, SimI2CBus>();
+  const busByData = new Map<number, SimI2CBus>();
+  const parts = new Map<string, BoardHTU21D | SimEeprom24C32 | SimModem>();
+  const modemByPort = new Map<number, SimModem>();
+  let firstBus: { data: number; clock: number; hz: number } | null = null;
+  let consolePort: number | null = null;
+  for (const p of boardParts(description)) {
+    switch (p.kind) {
+      case "led":
+        pinByName[p.name] = p.spec.pin;
+        break;
+      case "button":
+        pinByName[p.name] = p.spec.pin;
+        buttons.set(p.name, p.spec);
+        break;
+      case "ir-receiver":
+        pinByName[p.name] = p.spec.pin;
+        irPins.set(p.name, p.spec.pin);
+        break;
+      case "i2c": {
+        const b = new SimI2CBus(clock, { logLimit: 200 });
+        buses.set(p.name, b);
+        busByData.set(p.spec.data, b);
+        if (firstBus === null) firstBus = { data: p.spec.data, clock: p.spec.clock, hz: p.spec.hz ?? 100_000 };
+        break;
+      }
+      case "i2c-device": {
+        const b = buses.get(p.bus)!;
+        parts.set(p.name, p.spec.type === "htu21d" ? b.attach(p.address, new BoardHTU21D(clock)) : b.attach(p.address, new SimEeprom24C32()));
+        break;
+      }
+      case "uart":
+        if (p.spec.device === "at-modem") {
+          const m: SimModem = { silent: false, csq: 23, noise: null, noiseSentAt: -Infinity };
+          parts.set(p.name, m);
+          modemByPort.set(p.spec.port, m);
+        } else if (p.spec.device === "console") consolePort = p.spec.port;
+        break;
+    }
+  }
+  const bus = buses.values().next().value ?? new SimI2CBus(clock, { logLimit: 200 });
+  const first = <T>(what: string, test: (x: unknown) => x is T): T => {
+    for (const v of parts.values()) if (test(v)) return v;
+    throw new Error(`the simulated board ${description.name} has no ${what} (its description declares none)`);
+  };
+  const isModem = (x: unknown): x is SimModem => x !== null && typeof x === "object" && "csq" in x;
+  // an I2C open picks its bus by the data pin (the first bus when no bus has that pin)
+  const busFor = (o: I2COptions): SimI2CBus => busByData.get(o.data) ?? bus;
+  const I2C = buses.size <= 1 ? bus.I2C : (function (o: I2COptions) { return new (busFor(o).I2C)(o); } as unknown as I2CConstructor);
+  const SMBus = buses.size <= 1 ? bus.SMBus : (function (o: I2COptions) { return new (busFor(o).SMBus)(o); } as unknown as SMBusConstructor);
+  const defaultPort = consolePort ?? 0;
   const ports = new Map<number, SimSerialPort>();
   const listeners: ((n: number, port: SimSerialPort) => void)[] = [];
 
   // The modem answers each command line 30 ms after it arrived, reply lines 10 ms apart.
-  const scriptModem = (p: SimSerialPort): void => {
+  const scriptModem = (p: SimSerialPort, modem: SimModem): void => {
     p.peer.respond((line) => !modem.silent && line.trim() !== "", (line) => {
       const cmd = line.trim();
       const reply =
@@ -196,22 +270,28 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
   class BoardSerial extends SimSerialPort {
     constructor(o: SimSerialOptions) {
       // as on the Pico (Moddable 8.2.3): a port opened once stays in use, even after close (see drivers/uart/keep-open)
-      if (ports.has(o.port ?? SIM_CONSOLE_PORT)) throw new RangeError("port in use");
+      if (ports.has(o.port ?? defaultPort)) throw new RangeError("port in use");
       super({ ...o, clock: o.clock ?? clock });
-      const n = o.port ?? SIM_CONSOLE_PORT;
+      const n = o.port ?? defaultPort;
       ports.set(n, this);
-      if (n === SIM_MODEM_PORT) scriptModem(this);
+      const modem = modemByPort.get(n);
+      if (modem !== undefined) scriptModem(this, modem);
       for (const cb of listeners) cb(n, this);
     }
   }
 
+  const irPin = (receiver: string | undefined): number => {
+    const pin = receiver === undefined ? irPins.values().next().value : irPins.get(receiver);
+    if (pin === undefined) throw new Error(`the simulated board ${description.name} has no IR receiver${receiver === undefined ? "" : ` named ${receiver}`}`);
+    return pin;
+  };
   // An IR burst (active low, starting with the mark). On an EdgeClock every edge is driven with its own
   // due time as the clock's reading, and every edge already due is driven in the same callback: in real
   // time a timer per edge would fall behind (each waits at least a millisecond), so the receiver would
   // see a frame stretched past its 73 ms window.
-  const pulses = (startMs: number, durationsUs: readonly number[]): void => {
+  const pulses = (pin: number, startMs: number, durationsUs: readonly number[]): void => {
     if (!(clock instanceof EdgeClock)) {
-      pins.pulseTrain(SIM_PIN.ir, startMs, durationsUs, 0);
+      pins.pulseTrain(pin, startMs, durationsUs, 0);
       return;
     }
     const times = [startMs];
@@ -221,7 +301,7 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
       const realNow = clock.sched.now();
       do {
         const level = (i & 1) as 0 | 1; // first edge: low (the mark)
-        clock.stamped(times[i]!, () => pins.drive(SIM_PIN.ir, level));
+        clock.stamped(times[i]!, () => pins.drive(pin, level));
         i++;
       } while (i < times.length && times[i]! <= realNow);
       if (i < times.length) clock.at(times[i]!, step);
@@ -229,53 +309,70 @@ export function createSimBoard(clock: SimClock = new EdgeClock()): SimBoard {
     clock.at(startMs, step);
   };
 
-  const press = (atMs: number, heldMs: number, seed: number): void => {
-    pins.press(SIM_PIN.button, atMs, heldMs, { bounce: { edges: 5, spanMs: 3, seed } });
+  const buttonPin = (name: string | undefined): number => {
+    const b = name === undefined ? buttons.values().next().value : buttons.get(name);
+    if (b === undefined) throw new Error(`the simulated board ${description.name} has no button${name === undefined ? "" : ` named ${name}`}`);
+    return b.pin;
+  };
+  const press = (pin: number, atMs: number, heldMs: number, seed: number): void => {
+    pins.press(pin, atMs, heldMs, { bounce: { edges: 5, spanMs: 3, seed } });
   };
   let seed = 1;
   // The physical world serialises stimuli: when each part is free again (ms on the clock).
-  let buttonFreeAt = -Infinity;
-  let irFreeAt = -Infinity;
+  const buttonFreeAt = new Map<number, number>();
+  const irFreeAt = new Map<number, number>();
   /** A button gesture of presses at `offsets` (ms) held `heldMs` each: start time, after the previous gesture. */
-  const gesture = (offsets: number[], heldMs: number): number => {
-    const t = Math.max(clock.nowMs() + 1, buttonFreeAt);
-    for (const o of offsets) press(t + o, heldMs, (seed += 2));
+  const gesture = (button: string | undefined, offsets: number[], heldMs: number): number => {
+    const pin = buttonPin(button);
+    const t = Math.max(clock.nowMs() + 1, buttonFreeAt.get(pin) ?? -Infinity);
+    for (const o of offsets) press(pin, t + o, heldMs, (seed += 2));
     const last = offsets[offsets.length - 1]!;
     // released (+ debounce), and past the double-click window of the last press
-    buttonFreeAt = t + last + Math.max(heldMs + 100, 450);
+    buttonFreeAt.set(pin, t + last + Math.max(heldMs + 100, 450));
     return t - clock.nowMs();
   };
 
   return {
-    io: { Digital: pins.Digital, Serial: BoardSerial, I2C: bus.I2C, SMBus: bus.SMBus },
-    pin: SIM_PIN,
-    I2C: { default: SIM_I2C },
-    Serial: { default: { port: SIM_CONSOLE_PORT, baud: 115200 } },
-    clock, pins, bus, htu, eeprom, modem,
+    description,
+    io: { Digital: pins.Digital, Serial: BoardSerial, I2C, SMBus },
+    pin: Object.freeze(pinByName),
+    I2C: { default: firstBus ?? SIM_I2C },
+    Serial: { default: { port: defaultPort, baud: 115200 } },
+    clock, pins, bus, buses, parts,
+    get htu() {
+      return first("HTU21D", (x): x is BoardHTU21D => x instanceof BoardHTU21D);
+    },
+    get eeprom() {
+      return first("24C32 EEPROM", (x): x is SimEeprom24C32 => x instanceof SimEeprom24C32);
+    },
+    get modem() {
+      return first("AT modem", isModem);
+    },
     port: (n) => ports.get(n) ?? null,
     onSerialOpen(cb) {
       listeners.push(cb);
       for (const [n, p] of ports) cb(n, p);
     },
-    click(heldMs = 120) {
-      return gesture([0], heldMs);
+    click(heldMs = 120, button) {
+      return gesture(button, [0], heldMs);
     },
-    doubleClick() {
-      return gesture([0, 250], 100);
+    doubleClick(button) {
+      return gesture(button, [0, 250], 100);
     },
-    longPress(heldMs = 1500) {
-      return gesture([0], heldMs);
+    longPress(heldMs = 1500, button) {
+      return gesture(button, [0], heldMs);
     },
-    irKey(command, repeats = 0, address = 0) {
-      const t = Math.max(clock.nowMs() + 1, irFreeAt);
-      pulses(t, necFrame(address, command));
-      for (let i = 1; i <= repeats; i++) pulses(t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
+    irKey(command, repeats = 0, address = 0, receiver) {
+      const pin = irPin(receiver);
+      const t = Math.max(clock.nowMs() + 1, irFreeAt.get(pin) ?? -Infinity);
+      pulses(pin, t, necFrame(address, command));
+      for (let i = 1; i <= repeats; i++) pulses(pin, t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
       // the next key's frame comes a repeat period after this burst's last code, as a remote sends it
-      irFreeAt = t + (repeats + 1) * NEC_REPEAT_PERIOD_MS;
+      irFreeAt.set(pin, t + (repeats + 1) * NEC_REPEAT_PERIOD_MS);
       return t - clock.nowMs();
     },
-    irRaw(durationsUs) {
-      pulses(clock.nowMs() + 1, durationsUs);
+    irRaw(durationsUs, receiver) {
+      pulses(irPin(receiver), clock.nowMs() + 1, durationsUs);
     },
   };
 }
@@ -314,31 +411,62 @@ export const STIMULUS_HELP = [
   "modem noise N       N bytes of line noise before the modem's next reply",
 ];
 
-/** Add the stimulus commands (press, double, long, ir, temp, rh, fault, modem) to a demo's console. */
+/** The lines of {@link STIMULUS_HELP} for the parts `sim` has (buttons, IR receivers, an HTU21D, a modem). */
+export function stimulusHelp(sim: SimBoard): string[] {
+  const has = simParts(sim);
+  return STIMULUS_HELP.filter((_line, i) => (i < 3 ? has.button : i < 5 ? has.ir : i < 7 ? has.htu : has.modem));
+}
+
+function simParts(sim: SimBoard): { button: boolean; ir: boolean; htu: boolean; modem: boolean } {
+  const kinds = new Set<string>();
+  for (const p of boardParts(sim.description)) kinds.add(p.kind === "i2c-device" ? p.spec.type : p.kind === "uart" ? p.spec.device : p.kind);
+  return { button: kinds.has("button"), ir: kinds.has("ir-receiver"), htu: kinds.has("htu21d"), modem: kinds.has("at-modem") };
+}
+
+/**
+ * Add the stimulus commands to an app's console, for the parts the board has: press, double, long (its first
+ * button), ir (its first IR receiver), temp, rh, fault (its HTU21D), modem (its AT modem).
+ */
 export function addStimulusCommands(con: Console, sim: SimBoard): void {
+  const has = simParts(sim);
+  if (has.button) addButtonCommands(con, sim);
+  if (has.ir) addIrCommands(con, sim);
+  if (has.htu) addHtuCommands(con, sim);
+  if (has.modem) addModemCommands(con, sim);
+}
+
+function addButtonCommands(con: Console, sim: SimBoard): void {
+  const pin = (): number => sim.pin[Object.keys(sim.description.buttons ?? {})[0]!]!;
   con.register("press", "press: [sim] click the button", () => {
     const d = sim.click();
-    return `sim: button pin ${sim.pin.button} pressed for 120 ms${queued(d)} (a click is reported when the double-click window closes)`;
+    return `sim: button pin ${pin()} pressed for 120 ms${queued(d)} (a click is reported when the double-click window closes)`;
   });
   con.register("double", "double: [sim] double-click the button", () => {
     const d = sim.doubleClick();
-    return `sim: button pin ${sim.pin.button} pressed twice, 250 ms apart${queued(d)}`;
+    return `sim: button pin ${pin()} pressed twice, 250 ms apart${queued(d)}`;
   });
   con.register("long", "long: [sim] hold the button 1.5 s", () => {
     const d = sim.longPress();
-    return `sim: button pin ${sim.pin.button} held for 1500 ms${queued(d)} (long press after 1000 ms)`;
+    return `sim: button pin ${pin()} held for 1500 ms${queued(d)} (long press after 1000 ms)`;
   });
+}
+
+function addIrCommands(con: Console, sim: SimBoard): void {
+  const pin = (): number => sim.pin[Object.keys(sim.description.irReceivers ?? {})[0]!]!;
   con.register("ir", "ir CODE | ir hold CODE N: [sim] send an NEC IR key (0x45 on, 0x46 off, 0x47 slow, 0x44 fast)", ({ args }) => {
     if (args[0] === "hold") {
       const code = parseCode(args[1]);
       const n = parseNumber(args[2] ?? "3", "the repeat count", 0, 100);
       const d = sim.irKey(code, Math.floor(n));
-      return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${sim.pin.ir}${queued(d)}`;
+      return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${pin()}${queued(d)}`;
     }
     const code = parseCode(args[0]);
     const d = sim.irKey(code);
-    return `sim: IR frame address 0x00 command ${hex(code)} on pin ${sim.pin.ir}${queued(d)}`;
+    return `sim: IR frame address 0x00 command ${hex(code)} on pin ${pin()}${queued(d)}`;
   });
+}
+
+function addHtuCommands(con: Console, sim: SimBoard): void {
   con.register("temp", "temp C: [sim] set the HTU21D's temperature", ({ args }) => {
     sim.htu.temperature = parseNumber(args[0], "the temperature", -40, 125);
     return `sim: HTU21D temperature set to ${sim.htu.temperature} °C (seen at the next sample)`;
@@ -362,6 +490,9 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
         throw new TypeError("usage: fault nack|crc|busy");
     }
   });
+}
+
+function addModemCommands(con: Console, sim: SimBoard): void {
   let noiseSeed = 1;
   con.register("modem", "modem silent|ok|noise N: [sim] the modem stops answering / answers again / sends N bytes of noise", ({ args }) => {
     if (args[0] === "silent") sim.modem.silent = true;

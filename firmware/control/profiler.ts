@@ -2,6 +2,11 @@ import { currentTaskOrNull, activeScheduler, type Gen } from "../sched/index";
 import type { RingLog } from "./ringlog";
 import { isGeneratorFunction } from "../sched/util";
 
+/** How the profiler's driver resumes the body it drives. */
+const NEXT = 0;
+const THROW = 1;
+const RETURN = 2;
+
 /** Per-task figures kept by the {@link Profiler}. */
 export interface TaskProfile {
   readonly name: string;
@@ -107,25 +112,39 @@ export class Profiler {
     return out;
   }
 
+  /**
+   * Step `g` as the task's body, timing each step. A return forced on this generator (the scheduler ends
+   * a task that swallowed its own cancel with `gen.return()`) is passed on to `g`, so its finally blocks
+   * run, and `g` is driven until it is done.
+   */
   private *drive<R>(p: TaskProfile, g: Gen<R>): Gen<R> {
     let input: unknown = undefined;
-    let throwing = false;
+    let mode = NEXT;
     for (;;) {
       const t0 = this.clock();
       let r: IteratorResult<unknown, R>;
       try {
-        if (throwing) r = g.throw(input);
-        else r = g.next(input);
+        r = mode === THROW ? g.throw(input) : mode === RETURN ? g.return(input as R) : g.next(input);
       } finally {
         this.account(p, this.clock() - t0);
       }
       if (r.done) return r.value;
+      let resumed = false;
       try {
         input = yield r.value;
-        throwing = false;
+        mode = NEXT;
+        resumed = true;
       } catch (e) {
         input = e;
-        throwing = true;
+        mode = THROW;
+        resumed = true;
+      } finally {
+        if (!resumed) {
+          // a forced return: hand it to g instead (this `continue` replaces the return completion)
+          input = undefined;
+          mode = RETURN;
+          continue;
+        }
       }
     }
   }

@@ -95,6 +95,21 @@ export interface SMBusConstructor {
   new (options: I2COptions): SMBus;
 }
 
+// ---- embedded:io/analog -------------------------------------------------------------------
+export interface AnalogOptions {
+  pin: number;
+}
+export interface Analog {
+  /** One conversion: 0 .. 2^resolution - 1. */
+  read(): number;
+  /** Bits per reading (12 on the ESP32 and the Pico). */
+  readonly resolution: number;
+  close(): void;
+}
+export interface AnalogConstructor {
+  new (options: AnalogOptions): Analog;
+}
+
 /** The shape of Moddable's `device` global that this project uses; the simulated board has the same. */
 export interface Board {
   readonly io: {
@@ -102,6 +117,7 @@ export interface Board {
     readonly Serial?: SerialConstructor;
     readonly I2C?: I2CConstructor;
     readonly SMBus?: SMBusConstructor;
+    readonly Analog?: AnalogConstructor;
   };
   readonly pin: { readonly [name: string]: number };
   readonly I2C?: { readonly default?: Partial<I2COptions> };

@@ -1,7 +1,7 @@
 import { InvalidStateError } from "./errors";
 import { PARKED, RESUME, pendingCancel, resumeOf, type Op } from "./op";
 import { checkpoint } from "./sleep";
-import type { Gen, Task } from "./task";
+import { DRIVEN, type Gen, type Task } from "./task";
 import { external } from "./external";
 import { describe, isAsyncFunction, isGeneratorFunction, isIterator, isThenable } from "./util";
 
@@ -16,8 +16,6 @@ function child(t: Task, c: Task, onChild: OnChild | undefined): Op<unknown> {
   return t.sched.join(c);
 }
 
-/** Stands in `task.gen` of an async task while {@link drive} steps a generator body in it. */
-const DRIVEN = { driven: true };
 
 /** What a driven body yields to have the driver call `fn(...args)` as async code and await it in the task. */
 class AwaitCall {
@@ -53,7 +51,8 @@ export async function drive<R>(t: Task, g: Gen<R>): Promise<R> {
   let arg: unknown = undefined;
   for (;;) {
     let r: IteratorResult<unknown, R>;
-    t.gen = DRIVEN as unknown as Gen;
+    t.sched.bridge.hops = 0; // progress: the composite's operations run in this step
+    t.gen = DRIVEN;
     try {
       r = throwing ? g.throw(arg) : g.next(arg);
     } finally {

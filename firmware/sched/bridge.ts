@@ -1,13 +1,15 @@
 import { InvalidStateError } from "./errors";
-import { CTX, rejecting } from "./op";
+import { CTX } from "./op";
 import type { Scheduler } from "./scheduler";
 import { RUNNING, READY_THROW, type Task } from "./task";
 
 /**
- * Promise-job generations a resumed async task may take to reach its next scheduler operation (or its
- * end) before it counts as waiting for something else. Each `await` of an async helper that returns
- * costs one generation (three if it returns a promise), so this allows helpers nested ~30 deep. Only a
- * task that waits for a promise the scheduler does not settle (a timer, IO, a network reply) gets here.
+ * Promise-job generations a resumed async task may take between two scheduler operations (or before its
+ * end) before it counts as waiting for something else. Entering an operation is progress and starts the
+ * count again, so any number of operations that complete at once (a Queue with room, a set Event) may
+ * follow each other. Each `await` of an async helper that returns costs one generation (three if it
+ * returns a promise), so this allows helpers nested ~30 deep between two operations. Only a task that
+ * waits for a promise the scheduler does not settle (a timer, IO, a network reply) gets here.
  */
 export const PROBE_GENERATIONS = 100;
 
@@ -27,17 +29,39 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * parks or ends within {@link PROBE_GENERATIONS} generations is always seen doing so. A task that is
  * still running after that awaits a foreign promise: it fails with an error naming it, and the round
  * goes on. Foreign promises go through `external()`, which is an operation.
+ *
+ * A task resumes in the promise job that follows the one its settle queued, and other jobs may be queued
+ * before both (the continuation of a task that was failed or abandoned, woken by its foreign promise).
+ * So `CTX.current` names the resumed task only from an arming job queued right before its continuation:
+ * code that runs earlier sees no task, and a dead task's next operation raises instead of running as
+ * the task that holds the round.
  */
 export class AsyncBridge {
   /** The async task holding the round, or null. */
   holder: Task | null = null;
-  /** promise-job generations the current hold has lasted */
-  private hops = 0;
+  /** @internal promise-job generations since the holder last entered an operation (see PROBE_GENERATIONS) */
+  hops = 0;
+  /** the resumed holder whose arming job has not run yet: it is not current until then */
+  private arming: Task | null = null;
+  /** the next probe job arms the holder (it was queued right before the holder's continuation) */
+  private probeArms = false;
   /** a probe job is queued (one chain serves every hold: nothing is allocated per resume) */
   private probing = false;
   /** the holder parked: the next probe job continues the round */
   private continuing = false;
   private readonly probeCb = (): void => this.probe();
+  private readonly armCb = (): void => this.arm();
+  /** resolves an async task's pending promise so that its `await` throws (see resume) */
+  private readonly rejectWith = (e: unknown): PromiseLike<never> => {
+    const bridge = this;
+    return {
+      then(_ok: unknown, fail?: (e: unknown) => void): void {
+        // runs in its own job; the task's continuation is queued by fail(): arm right before it
+        void RESOLVED.then(bridge.armCb);
+        if (typeof fail === "function") fail(e);
+      },
+    } as PromiseLike<never>;
+  };
 
   constructor(private readonly s: Scheduler) {}
 
@@ -62,6 +86,8 @@ export class AsyncBridge {
     t.res = null;
     const throwing = t.st === READY_THROW;
     const v = t.value;
+    const x = t.ext;
+    if (throwing && x !== null && v === x.cancelled && v !== null) x.cancelRaised++;
     t.st = RUNNING;
     t.waitOn = null;
     t.value = undefined;
@@ -69,10 +95,35 @@ export class AsyncBridge {
       this.s.finish(t, false, new InvalidStateError(`task ${t.name} was resumed with no pending operation`));
       return false;
     }
-    // settle first, so the task's continuation is queued before the probe
-    res(throwing ? rejecting(v) : v);
-    this.hold(t);
+    this.holder = t;
+    this.hops = 0;
+    this.arming = t;
+    CTX.current = null; // until the arming job: see the class comment
+    if (throwing) {
+      res(this.rejectWith(v));
+    } else if (!this.probing) {
+      // the probe, queued right before the continuation, arms it (no job of its own)
+      this.probeArms = true;
+      this.probing = true;
+      void RESOLVED.then(this.probeCb);
+      res(v);
+      return true;
+    } else {
+      void RESOLVED.then(this.armCb);
+      res(v);
+    }
+    if (!this.probing) {
+      this.probing = true;
+      void RESOLVED.then(this.probeCb);
+    }
     return true;
+  }
+
+  /** The job right before a resumed holder's continuation: from now on it is the current task. */
+  private arm(): void {
+    const t = this.arming;
+    this.arming = null;
+    if (t !== null && this.holder === t) CTX.current = t;
   }
 
   /** The task called an operation that parked it. */
@@ -100,6 +151,10 @@ export class AsyncBridge {
    * hold serves the next one (it may count one generation early: the limit is one shorter, no more).
    */
   private probe(): void {
+    if (this.probeArms) {
+      this.probeArms = false;
+      this.arm();
+    }
     const t = this.holder;
     if (t === null) {
       this.probing = false;
@@ -123,6 +178,8 @@ export class AsyncBridge {
 
   private release(): void {
     this.holder = null;
+    this.arming = null;
+    this.probeArms = false;
     CTX.current = null;
   }
 

@@ -18,3 +18,5 @@ export type { Host } from "./host";
 // Named, not `export *`: Node ESM code importing this CommonJS-scope module sees only the names that
 // cjs-module-lexer finds, and it cannot follow a re-export star.
 export { CancelledError, TimeoutError, WouldBlock, ClosedError, BusyError, InvalidStateError, TaskGroupError, nameErrorClass, isCancelled, isTimeout } from "./errors";
+/** An operation from one generator body, for both kinds of task (how timeouts and task groups are built; apps use it for their own composite operations, e.g. a LineIO's readLine). */
+export { composite } from "./body";

@@ -1,5 +1,5 @@
 import { InvalidStateError } from "./errors";
-import type { Task } from "./task";
+import { DONE_OK, type Task } from "./task";
 
 /**
  * An operation: what every wait returns. In a generator task use it with `yield*`, in an async task with
@@ -113,7 +113,7 @@ export const GEN_OP = {
     CTX.opArg = undefined;
     // a pending cancel is raised after a checkpoint: a catch-all retry loop then delays the others by one
     // round per turn instead of freezing the scheduler
-    const v = t.ext !== null && t.ext.pendingCancel !== null && !(fn as ShieldedFn).shielded ? t.sched.throwSoon(t, t.ext.pendingCancel) : fn(t, arg);
+    const v = t.ext !== null && t.ext.pendingCancel !== null && !(fn as ShieldedFn).shielded ? t.sched.raiseCancel(t, t.ext.pendingCancel) : fn(t, arg);
     if (v === PARKED) return YIELDED;
     FINISHED.value = v;
     return FINISHED;
@@ -154,8 +154,10 @@ export function op<T, A = unknown>(fn: OpFn<A>, arg: A): Op<T> {
 
 function asyncOp<T, A>(t: Task, fn: OpFn<A>, arg: A): Op<T> {
   if (t.res !== null) throw new InvalidStateError(`task ${t.name}: an operation was started while another is pending (missing await?)`);
+  if (t.st >= DONE_OK) throw new InvalidStateError(`task ${t.name} has ended: it cannot start an operation`);
+  t.sched.bridge.hops = 0; // progress: the task is not waiting for a foreign promise
   const pc = t.ext !== null ? t.ext.pendingCancel : null;
-  const v = pc !== null && !(fn as ShieldedFn).shielded ? t.sched.throwSoon(t, pc) : fn(t, arg);
+  const v = pc !== null && !(fn as ShieldedFn).shielded ? t.sched.raiseCancel(t, pc) : fn(t, arg);
   if (v !== PARKED) return Promise.resolve(v as T) as unknown as Op<T>;
   return resumeOf(t) as unknown as Op<T>;
 }
@@ -170,23 +172,15 @@ function capture(res: (v: unknown) => void): void {
  * @internal An async task that just parked (in an async operation, or in the generator body of a
  * composite that drive() steps): a promise settled when the scheduler resumes it, and the round goes
  * on meanwhile. Only its resolve function is kept (on the task): a resume by throwing resolves it with
- * a thenable that rejects (see rejecting()).
+ * a thenable that rejects (see AsyncBridge.resume).
  */
 export function resumeOf(t: Task): Promise<unknown> {
   const p = new Promise<unknown>(capture);
   t.res = captured;
   captured = null;
   t.sched.parkedAsync(t);
+  if (t.st >= DONE_OK) t.res = null; // abandoned (see Scheduler.raiseCancel): it is never resumed
   return p;
-}
-
-/** @internal What resolves an async task's pending promise so that its `await` throws `e`. */
-export function rejecting(e: unknown): PromiseLike<never> {
-  return {
-    then(_ok: unknown, fail?: (e: unknown) => void): void {
-      if (typeof fail === "function") fail(e);
-    },
-  } as PromiseLike<never>;
 }
 
 type ShieldedFn = OpFn<any> & { shielded?: boolean };

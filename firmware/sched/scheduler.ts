@@ -7,7 +7,7 @@ import { CTX, PARKED, RESUME, type Op } from "./op";
 import { joinOp, wakeJoiners } from "./join";
 import { Reports, type ExceptionHandler } from "./report";
 import {
-  CALLBACK, DONE_ERR, DONE_OK, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
+  CALLBACK, DONE_ERR, DONE_OK, DRIVEN, HALT, NEW, NEW_CANCELLED, READY, READY_THROW, RUNNING, Task, WAITING,
   type Gen, type Runnable, type TaskWatcher, type Waitable,
 } from "./task";
 import { TRACE, tracing } from "./trace";
@@ -46,6 +46,12 @@ export interface SchedulerOptions {
 }
 
 let active: Scheduler | null = null;
+
+/**
+ * An async task that starts another operation after its own cancel was raised this many times (it caught
+ * the CancelledError and went on) is abandoned there: JavaScript cannot force an async function out.
+ */
+export const ASYNC_CANCEL_RAISES = 2;
 
 /** Past `minBatch`, a batch reads the clock (budget, timers) once this many steps have run since the last read. */
 const CLOCK_STEPS = 8;
@@ -259,6 +265,37 @@ export class Scheduler {
     return PARKED;
   }
 
+  /**
+   * @internal An operation was started while `pending` (a cancel) is pending: raise it there, after a
+   * checkpoint. A task that swallowed its own cancel (caught it and went on to this operation) is ended
+   * instead: a generator task with `gen.return()` (its finally blocks run; no catch can stop it), an async
+   * task is abandoned once its cancel was raised {@link ASYNC_CANCEL_RAISES} times.
+   */
+  raiseCancel(t: Task, pending: unknown): typeof PARKED {
+    const x = t.ext!;
+    if (pending === x.cancelled && x.cancelRaised > 0) {
+      const g = t.gen;
+      if (g !== null && g !== DRIVEN) return this.throwSoon(t, HALT);
+      if (x.cancelRaised >= ASYNC_CANCEL_RAISES) {
+        this.abandon(t);
+        return PARKED;
+      }
+    }
+    return this.throwSoon(t, pending);
+  }
+
+  /** An async task that keeps swallowing its own cancel: ended as cancelled, never resumed (see raiseCancel). */
+  private abandon(t: Task): void {
+    const x = t.ext!;
+    const raised = x.cancelRaised;
+    const reason = x.cancelled;
+    this.finish(t, false, reason);
+    this.report(reason, {
+      task: t,
+      message: `abandoned after catching its cancel ${raised} times and going on; it is never resumed, so its finally blocks did not run`,
+    });
+  }
+
   /** Checkpoint: requeue `t` at the back of the run queue. */
   yieldNow(t: Task): typeof PARKED {
     t.st = READY;
@@ -315,8 +352,13 @@ export class Scheduler {
         this.throwSoon(t, reason);
         return true;
       }
+      case READY_THROW:
+        // a wake-up with an error (a child's failure, a timeout) is pending: a cancel from outside beats it
+        // as it beats a wake-up with a value (a cancel already on its way, or a halt, stays)
+        if (!inner && t.value !== HALT && !isCancelled(t.value)) t.value = reason;
+        return true;
       default:
-        // RUNNING: raised at its next operation; READY_THROW, NEW_CANCELLED: already on its way
+        // RUNNING: raised at its next operation; NEW_CANCELLED: never runs
         return true;
     }
   }
@@ -549,7 +591,15 @@ export class Scheduler {
     if (throwing) {
       const e = t.value;
       t.value = undefined;
-      res = (t.gen as Gen).throw(e);
+      const x = t.ext;
+      if (e === HALT) {
+        // it swallowed its own cancel: end it here (finally blocks run, catch blocks cannot stop it)
+        x!.halted = true;
+        res = (t.gen as Gen).return(undefined);
+      } else {
+        if (x !== null && e === x.cancelled && e !== null) x.cancelRaised++;
+        res = (t.gen as Gen).throw(e);
+      }
     } else {
       res = (t.gen as Gen).next(RESUME);
     }
@@ -565,17 +615,16 @@ export class Scheduler {
     CTX.opFn = null;
     CTX.opArg = undefined;
     if (r.done) {
-      this.finish(t, true, r.value);
+      const x = t.ext;
+      if (x !== null && x.halted) this.finish(t, false, x.cancelled);
+      else this.finish(t, true, r.value);
       return;
     }
     if (r.value === undefined && t.st === RUNNING && !unrun) {
       // a bare `yield` checkpoint, with a cancel pending: it is raised there
-      this.yieldNow(t);
       const x = t.ext;
-      if (x !== null && x.pendingCancel !== null) {
-        t.st = READY_THROW;
-        t.value = x.pendingCancel;
-      }
+      if (x !== null && x.pendingCancel !== null) this.raiseCancel(t, x.pendingCancel);
+      else this.yieldNow(t);
       return;
     }
     if (r.value !== PARKED || t.st === RUNNING) {

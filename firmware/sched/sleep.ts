@@ -26,7 +26,7 @@ const CHECKPOINT = {
       return FINISHED;
     }
     if (t.ext !== null && t.ext.pendingCancel !== null) {
-      t.sched.throwSoon(t, t.ext.pendingCancel);
+      t.sched.raiseCancel(t, t.ext.pendingCancel);
       return YIELDED;
     }
     t.st = READY;

@@ -50,6 +50,13 @@ export const WAITING = 4;
 export const NEW_CANCELLED = 5;
 export const DONE_OK = 6;
 export const DONE_ERR = 7;
+/**
+ * @internal Stands in `task.gen` of an async task while a composite's generator body is stepped in it
+ * (see ./body drive): the task is still async.
+ */
+export const DRIVEN = { driven: true } as unknown as Gen;
+/** @internal The pending "throw" of a generator task that swallowed its own cancel: it is ended with `gen.return()`. */
+export const HALT = { halt: true };
 /** Run-queue entries that are callbacks (callSoon / callLater) carry this state. */
 export const CALLBACK = 8;
 const STATE_NAMES = ["new", "ready", "ready", "running", "waiting", "new", "done", "done"];
@@ -79,6 +86,10 @@ export class TaskExt {
   deferred: unknown = null;
   /** Somebody retrieved the outcome (join, result, error, a watcher): a failure is not reported. */
   seen = false;
+  /** Times the scheduler has thrown the task's own cancel into it (see Scheduler.raiseCancel). */
+  cancelRaised = 0;
+  /** The task swallowed its own cancel and is being ended with `gen.return()`: it ends as cancelled. */
+  halted = false;
 }
 
 /**

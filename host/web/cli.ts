@@ -1,5 +1,5 @@
 // The `--web [PORT]` option of `npm start` (host/start.ts), kept here so start.ts needs only a small hook.
-import type { Demo } from "../../firmware/app";
+import type { Demo } from "../../examples/demo/app";
 import type { SimBoard } from "../../sim/board";
 import { startDashboard } from "./server";
 

@@ -11,7 +11,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { Demo } from "../../firmware/app";
+import type { Demo } from "../../examples/demo/app";
 import { now, spawn, TRACE, waitLabel, type Gen, type TraceRecord } from "../../firmware/sched/index";
 import { labelTraceWaits } from "../../firmware/control/commands/trace";
 import type { LogEntry } from "../../firmware/control/ringlog";

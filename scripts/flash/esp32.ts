@@ -64,9 +64,14 @@ export interface Build {
 // The build
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The app's name in Moddable's build folders (mcconfig names it after the folder of its manifest): the app in
+ * the current directory (`xs-async flash` in an app made with the starter), else this repository's demo.
+ */
+const APP_NAME = path.resolve(process.cwd()) !== PROJECT_ROOT && fs.existsSync(path.join(process.cwd(), 'manifest.json')) ? path.basename(process.cwd()) : 'demo';
 
 /** Default build directories, in the order they are tried, for the project's app name. */
-export function defaultBuildDirs(moddable: string | undefined, app = path.basename(PROJECT_ROOT)): string[] {
+export function defaultBuildDirs(moddable: string | undefined, app = APP_NAME): string[] {
   if (!moddable) return [];
   const base = path.join(moddable, 'build', 'bin', 'esp32');
   const dirs = [path.join(base, 'release', app), path.join(base, 'debug', app)];
@@ -418,7 +423,7 @@ export async function flashEsp32(options: FlashEsp32Options): Promise<FlashEsp32
 const USAGE = `usage: npm run flash:esp32 -- --port <dev> [--build <dir>] [--baud N] [--chip esp32|esp32s3|...] [--timeout ms] [--verbose]
   --port     serial device of the board (e.g. /dev/ttyUSB0, /dev/ttyACM0, /dev/cu.usbserial-0001, COM3)
   --build    folder with bootloader.bin, partition-table.bin, xs_esp32.bin
-             (default: the newest of $MODDABLE/build/bin/esp32/[<board>/]<release|debug>/${path.basename(PROJECT_ROOT)})
+             (default: the newest of $MODDABLE/build/bin/esp32/[<board>/]<release|debug>/${APP_NAME})
   --baud     baud rate for writing (default ${DEFAULT_BAUD}; the ROM talks ${ROM_BAUD} first)
   --chip     the chip the build is for; default: read from xs_esp32.bin's image header
   --timeout  base response timeout in ms (default 3000, esptool-js's); larger ones scale with it

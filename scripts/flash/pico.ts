@@ -20,9 +20,14 @@ export class PicoFlashError extends Error {
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The app's name in Moddable's build folders (mcconfig names it after the folder of its manifest): the app in
+ * the current directory (`xs-async flash` in an app made with the starter), else this repository's demo.
+ */
+const APP_NAME = path.resolve(process.cwd()) !== PROJECT_ROOT && fs.existsSync(path.join(process.cwd(), 'manifest.json')) ? path.basename(process.cwd()) : 'demo';
 
 /** Where a Moddable pico build puts xs_pico.uf2, newest first when several exist. */
-export function defaultUf2Candidates(moddable: string | undefined, app = path.basename(PROJECT_ROOT)): string[] {
+export function defaultUf2Candidates(moddable: string | undefined, app = APP_NAME): string[] {
   if (!moddable) return [];
   const base = path.join(moddable, 'build', 'bin', 'pico');
   const out = [path.join(base, 'release', app, 'xs_pico.uf2'), path.join(base, 'debug', app, 'xs_pico.uf2')];
@@ -205,7 +210,7 @@ export async function flashPico(options: FlashPicoOptions): Promise<FlashPicoRes
 }
 
 const USAGE = `usage: npm run flash:pico -- [--uf2 <file>] [--drive <mount>] [--wait <seconds>] [--confirm-wait <seconds>]
-  --uf2    the UF2 to flash (default: the newest $MODDABLE/build/bin/pico/[<board>/]<release|debug>/${path.basename(PROJECT_ROOT)}/xs_pico.uf2)
+  --uf2    the UF2 to flash (default: the newest $MODDABLE/build/bin/pico/[<board>/]<release|debug>/${APP_NAME}/xs_pico.uf2)
   --drive  the mount point of the RPI-RP2 / RP2350 drive (default: looked for under /media/$USER, /run/media/$USER, /Volumes)
   --wait   seconds to wait for the drive (default 60)
   --confirm-wait  seconds to wait, after the copy, for the drive to go away (the reboot that confirms it; default 5)

@@ -18,7 +18,7 @@ export const PICO_STACK_SLOTS = 512;
  */
 export const FIRMWARE_STACK_SLOTS = (() => {
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
+    const m = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'demo', 'manifest.json'), 'utf8'));
     const n = m?.platforms?.pico?.creation?.stack;
     return typeof n === 'number' && n > 0 ? n : PICO_STACK_SLOTS;
   } catch {

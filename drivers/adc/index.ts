@@ -1,0 +1,1 @@
+export { Adc, type AdcOptions } from "./adc";

@@ -1,0 +1,1 @@
+export { Encoder, type EncoderOptions } from "./encoder";

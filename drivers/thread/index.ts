@@ -1,0 +1,1 @@
+export { NoThreadsError, setThreadRunner, threadRunner, threadStats, toThread, type ThreadRunner } from "./to-thread";
