@@ -78,9 +78,20 @@ export async function drive<R>(t: Task, g: Gen<R>): Promise<R> {
   }
 }
 
-/** Pick the form of a composite for the calling task: its generator body, or the body driven by {@link drive}. */
-export function composite<R>(t: Task, gen: () => Gen<R>): Op<R> {
-  return (t.gen !== null ? gen() : drive(t, gen())) as unknown as Op<R>;
+/**
+ * Pick the form of a composite for the calling task: its generator body, or the body driven by
+ * {@link drive}. Like every operation, a composite raises a pending cancel before it does anything (a lock
+ * is not taken, a group starts no child, a barrier round is not completed), unless it is `shielded` (shield()
+ * itself, which holds the cancel back).
+ */
+export function composite<R>(t: Task, gen: () => Gen<R>, shielded = false): Op<R> {
+  const g = !shielded && pendingCancel(t) !== null ? cancelFirst(gen) : gen();
+  return (t.gen !== null ? g : drive(t, g)) as unknown as Op<R>;
+}
+
+function* cancelFirst<R>(gen: () => Gen<R>): Gen<R> {
+  yield* checkpoint(); // raises the pending cancel
+  return yield* gen();
 }
 
 /** Something acquired and released around a block (Lock, Semaphore). */

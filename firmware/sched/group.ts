@@ -149,9 +149,10 @@ export class TaskGroup implements Waitable, TaskWatcher {
   result(ok: boolean, v: unknown): unknown {
     this.phase = CLOSED;
     const errs = this.errors;
+    // a cancel from outside wins, whatever the children did on their way out (they are retrieved here)
+    if (this.outerCancel !== null) throw this.outerCancel;
     if (errs.length === 1) throw errs[0];
     if (errs.length > 1) throw new TaskGroupError(errs);
-    if (this.outerCancel !== null) throw this.outerCancel;
     return ok ? v : undefined;
   }
 }

@@ -172,7 +172,7 @@ function leaveShield(t: Task, saved: unknown): void {
 export function shield<A extends unknown[], R>(fn: Body<A, R>, ...args: A): Op<R> {
   const t = currentTask();
   if (typeof fn !== "function") throw new TypeError("expected a function and its arguments");
-  return composite(t, () => shieldGen(t, fn, args) as Gen<R>);
+  return composite(t, () => shieldGen(t, fn, args) as Gen<R>, true);
 }
 
 /**
