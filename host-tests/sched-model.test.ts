@@ -5,7 +5,7 @@
 import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
 import { TOLERATE, WITHOUT, checkPrograms } from "./lib/sched-model";
-import { CancelledError, isCancelled, sleepMs, spawn, taskGroup, type Gen, type Task } from "../firmware/sched/index";
+import { CancelledError, isCancelled, sleepMs, spawn, taskGroup, type Gen } from "../firmware/sched/index";
 import { Barrier } from "../firmware/sync/index";
 
 /** XS runs a smaller share, with composites nested one level instead of two (the 1024-slot stack). */
@@ -15,14 +15,12 @@ const DEPTH = ON_XS ? 1 : 2;
 const SEED = 1905;
 
 /**
- * Left out or tolerated until the core fixes on their way land on main (then empty these lists and drop
- * the skipped test below). Step kinds left out: none (the fixes for "burst", about 100 awaits in a row
- * that complete at once, and "catchLoop", a task that catches its cancel in a loop, are on main).
- * Tolerated: "joinPassesSwallowedCancel" and "groupCancelAfterChildError" (the skipped reproductions
- * below; the fuzzer finds them within a few hundred and a few thousand programs).
+ * Step kinds left out and known bugs tolerated while a core fix is on its way (both empty: every bug the
+ * model found is fixed on main; host-tests/sched-promises.test.ts holds the reduced reproductions of the
+ * last two, a swallowed cancel passed on by a join and a group's owner cancelled after a child failed).
  */
 const PENDING_FIXES: string[] = [];
-const PENDING_TOLERATED = ["joinPassesSwallowedCancel", "groupCancelAfterChildError"];
+const PENDING_TOLERATED: string[] = [];
 
 describe("scheduler model (random programs)", function () {
   this.timeout(ON_XS ? 240_000 : 120_000);
@@ -36,60 +34,6 @@ describe("scheduler model (random programs)", function () {
       WITHOUT.clear();
       TOLERATE.clear();
     }
-  });
-
-  it.skip(`${RUNS} random programs with no tolerance (pending core fixes)`, async () => {
-    await checkPrograms(RUNS, SEED + 1, DEPTH);
-  });
-});
-
-describe("scheduler model: bugs it found, not fixed yet", () => {
-  // Fuzzer (after the fixes for swallowed cancels): spawn gen [], spawn gen [catchLoop 1],
-  // spawn gen [group ( gen [] ) { group ( gen [cancel 2] ) { join 3 } }]: the program never settles.
-  // docs/scheduler.md: "A cancelled task always ends" and a cancelled joiner "passes the cancel on to the
-  // task". The cancel a join passes on is not the task's own (Task.cancel sets it; cancelInternal does
-  // not), so a task that swallows it in a loop is neither halted nor abandoned: it spins on checkpoints
-  // forever and the virtual clock never moves. The same holds for the children of gather, waitFor and
-  // task groups, which are cancelled the same way.
-  it.skip("a task cancelled through a join that swallows its cancel in a loop still ends", async () => {
-    const log = new Log();
-    await vrun(function* () {
-      const svc = spawn(function* (): Gen<void> {
-        for (;;) {
-          try { yield* sleepMs(10); } catch { /* a catch-all service body */ }
-        }
-      });
-      const joiner = spawn(function* () { yield* svc.join(); });
-      yield* sleepMs(5);
-      joiner.cancel();
-      yield* sleepMs(5); // each step costs 10 µs of virtual time, so this ends even while svc spins
-      log.plain(`svc ${svc.state}`);
-      log.plain(`joiner ${joiner.cancelled ? "cancelled" : joiner.state}`);
-    }, { stepCost: 0.01 });
-    assert.deepEqual(log.items, ["svc done", "joiner cancelled"]); // today: "svc ready", "joiner waiting"
-  });
-
-  // Fuzzer (after the fixes above): spawn gen [group ( gen [sem 0; waitFor 0 gen {}] ) { group ( gen [cancel 0] |
-  // gen [condWait] | gen [] ) { sem 10 } }]. A child fails, the group cancels its block; then the owner is
-  // cancelled (its own cancel) before the block ran: the group records only its own cancel of the block
-  // and raises the child's error, not the owner's CancelledError ("a cancel from outside wins").
-  it.skip("a task group raises its owner's CancelledError when the owner is cancelled after a child failed", async () => {
-    let seen: unknown = null;
-    await vrun(function* () {
-      const owner: Task = spawn(function* (): Gen<void> {
-        try {
-          yield* taskGroup(function* (g) {
-            g.spawn(function* () { yield* sleepMs(5); throw new Error("child failed"); });
-            g.spawn(function* () { yield* sleepMs(5); owner.cancel(); });
-            yield* sleepMs(100);
-          });
-        } catch (e) {
-          seen = e;
-        }
-      });
-      yield* sleepMs(10);
-    });
-    assert.ok(isCancelled(seen), `the owner saw ${String(seen)}`); // today: Error: child failed
   });
 });
 

@@ -196,6 +196,8 @@ export interface TaskInfo {
   /** somebody started a join of it while it was running (its failure then counts as retrieved) */
   joinedLive: boolean;
   joinedAtAll: boolean;
+  /** tasks that joined it while it ran: a cancel of one of them is passed on to it */
+  joiners: TaskInfo[];
   /** gather kid: the gather's op ended with a throw at this event number */
   gatherFailedSeq: number | null;
   gatherKid: boolean;
@@ -269,7 +271,7 @@ export class World {
   register(task: Task, spec: TaskSpec | null, parent: TaskInfo | null, isTop: boolean): TaskInfo {
     const info: TaskInfo = {
       id: isTop ? `T${this.top.length}` : `${parent ? parent.id : "?"}.${this.infos.length}`,
-      task, spec, top: isTop ? this.top.length : parent ? parent.top : 0, isTop, body: null, cancelSeq: null,
+      task, spec, top: isTop ? this.top.length : parent ? parent.top : 0, isTop, body: null, cancelSeq: null, joiners: [],
       joinedLive: false, joinedAtAll: false, gatherFailedSeq: null, gatherKid: false, ended: null, reported: 0, swallowSeq: 0,
     };
     this.infos.push(info);
@@ -677,7 +679,9 @@ export class World {
     if (info.spec === null) return; // a composite's block task: its owner checks what it gave back
     if (st !== DONE_ERR || !isCancelled(value)) {
       this.violate(`${info.id} ended with ${show(value)} though its body never finished`);
-    } else if (info.isTop && info.cancelSeq === null) {
+    } else if (info.isTop && info.cancelSeq === null && info.joiners.length === 0) {
+      // (a task that was joined while it ran may be cancelled through the join: a cancelled joiner, or a
+      // joiner in a scope that was cancelled, passes the cancel on; the model does not follow scopes)
       this.violate(`${info.id} ended cancelled though nobody cancelled it`);
     }
   }
@@ -869,7 +873,10 @@ function* genStep(w: World, info: TaskInfo, s: Step): Gen<void> {
     case "join": {
       const target = joinTarget(w, info, s.k);
       if (target === null) return;
-      if (!target.task.done) target.joinedLive = true;
+      if (!target.task.done) {
+        target.joinedLive = true;
+        target.joiners.push(info);
+      }
       target.joinedAtAll = true;
       try {
         yield* w.opG("join", () => target.task.join(), w.joinDone(target));
@@ -989,7 +996,10 @@ async function asyncStep(w: World, info: TaskInfo, s: Step): Promise<void> {
     case "join": {
       const target = joinTarget(w, info, s.k);
       if (target === null) return;
-      if (!target.task.done) target.joinedLive = true;
+      if (!target.task.done) {
+        target.joinedLive = true;
+        target.joiners.push(info);
+      }
       target.joinedAtAll = true;
       try {
         await w.opA("join", () => target.task.join(), w.joinDone(target));
