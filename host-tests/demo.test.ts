@@ -1,7 +1,7 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { app, type Demo } from "../examples/demo/app";
-import { simAppConfig } from "../examples/demo/board";
+import { simAppConfig } from "../examples/demo/sim-config";
 import { MemoryPrefs } from "../firmware/control/prefs";
 import { decodeRecord } from "../examples/demo/parts/env";
 import { necFrame } from "../sim/nec";

@@ -1,7 +1,7 @@
 // The demo app on a fresh simulated board with its console on the sim console port (virtual time), for
 // the console tests of issue 24 (the same rig as demo-console-input.test.ts).
 import { app, type Demo } from "../../examples/demo/app";
-import { simAppConfig } from "../../examples/demo/board";
+import { simAppConfig } from "../../examples/demo/sim-config";
 import { MemoryPrefs } from "../../firmware/control/prefs";
 import { sleepMs, spawn, type Gen } from "../../firmware/sched/index";
 import { SIM_CONSOLE_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../../sim/board";
