@@ -2,7 +2,7 @@
 // end a line, bad UTF-8 becomes U+FFFD, an overlong line is refused whole), answers go out through the writer.
 // Input lost to a full receive buffer is reported, and never glues two lines into one command.
 import { UartOverflowError, type UartReader, type UartWriter } from "xs-async/drivers/uart";
-import { LineTooLongError, type LineIO } from "xs-async/control";
+import { ConsoleLineTooLongError as LineTooLongError, type LineIO } from "xs-async/control";
 import { LineSplitter } from "xs-async/control";
 import { composite } from "xs-async";
 import { currentTask, now, type Gen, type Op } from "xs-async";
