@@ -1,6 +1,12 @@
 import tseslint from 'typescript-eslint';
 import project from './scripts/eslint/plugin.mjs';
 
+/** Apps (examples/, starter apps) import xs-async by its public entry points only. */
+const APP_IMPORTS = [
+  { regex: '^(\\.\\./)+(firmware|drivers|sim|host|scripts|moddable)(/|$)', message: 'an app imports xs-async by its public entry points (xs-async, xs-async/sync, xs-async/drivers/uart, ...), not by path' },
+  { regex: '^xs-async/(firmware|moddable|scripts|types)(/|$)', message: 'that is inside xs-async: import its public entry point (see package.json "exports" and docs/app.md)' },
+];
+
 export default tseslint.config(
   // firmware/platform/pico/*.js: XS-only host-function syntax (`function f() @ "name"`), which no JS parser reads
   { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js', 'moddable/**', 'starter/template/**'] },
@@ -30,11 +36,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^(\\.\\./)+(firmware|drivers|sim|host|scripts|moddable)(/|$)', message: 'an app imports xs-async by its public entry points (xs-async, xs-async/sync, xs-async/drivers/uart, ...), not by path' },
-          { regex: '^xs-async/(firmware|moddable|scripts|types)(/|$)', message: 'that is inside xs-async: import its public entry point (see package.json "exports" and docs/app.md)' },
+          ...APP_IMPORTS,
+          // a device module must not reach the host side: mcconfig's tsc type-checks it with the XS typings
+          // (no TextEncoder; ArrayBufferLike without slice) and the build fails
+          { regex: '^xs-async/(sim|host)(/|$)', message: 'xs-async/sim and xs-async/host are for the host only: keep them in a module the manifest does not build (like examples/demo/sim-config.ts)' },
         ],
       }],
     },
+  },
+  {
+    // host-only modules of an app (its simulated board wiring): the same rule without the host ban
+    files: ['examples/**/sim-config.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: APP_IMPORTS }] },
   },
   {
     // example programs end with their top-level run(...): the program itself, nothing to await it; any

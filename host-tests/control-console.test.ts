@@ -148,7 +148,7 @@ describe("Console", () => {
         ["stop nothing", 'error: no task named "nothing"'],
         ["start blink", "error: task blink is already running"],
         ["restart blink [1,", "error: arguments are not valid JSON: [1,"],
-        ["restart blink {}", "error: arguments must be a JSON array, e.g. [2, 500]"],
+        ["restart blink {}", "error: arguments are a JSON array, e.g. [2000]"],
         ["log", "error: usage: log cat | log grep REGEXP | log tail [N] | log follow | log stats"],
         ["log tail x", "error: usage: log tail [N] (N a whole number)"],
         ["log grep", "error: usage: log grep REGEXP"],
@@ -159,7 +159,7 @@ describe("Console", () => {
         ["jobs cancel 99", "error: no job #99"],
         ["help nope", 'error: no command "nope"'],
         ["boom", "error: kaboom"],
-        ["x".repeat(300), "error: line too long (300 characters, at most 256)"],
+        ["x".repeat(300), "error: line too long (300 bytes, max 256)"],
       ];
       for (const [line, want] of cases) assert.equal(yield* r.ask(line), want + "\n", line);
       assert.equal(yield* r.ask("log grep ("), 'error: log grep: missing ")"\n');

@@ -3,7 +3,7 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { app, type Demo } from "../examples/demo/app";
-import { simAppConfig } from "../examples/demo/board";
+import { simAppConfig } from "../examples/demo/sim-config";
 import { MemoryPrefs } from "../firmware/control/prefs";
 import { sleepMs, spawn, type Gen } from "../firmware/sched/index";
 import { SIM_CONSOLE_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";

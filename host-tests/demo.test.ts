@@ -1,7 +1,7 @@
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { app, type Demo } from "../examples/demo/app";
-import { simAppConfig } from "../examples/demo/board";
+import { simAppConfig } from "../examples/demo/sim-config";
 import { MemoryPrefs } from "../firmware/control/prefs";
 import { decodeRecord } from "../examples/demo/parts/env";
 import { necFrame } from "../sim/nec";
@@ -283,8 +283,8 @@ describe("demo firmware on the simulated board (virtual time)", () => {
     await vrun(function* () {
       const r = yield* start(prefs);
       yield* sleepMs(1000);
-      assert.equal(yield* r.ask('args env ["abc"]'), 'error: env: arguments ["abc"] refused: env: the period is a number of ms >= 10, got "abc"\n');
-      assert.equal(yield* r.ask('restart env ["abc"]'), 'error: env: the period is a number of ms >= 10, got "abc"\n');
+      assert.equal(yield* r.ask('args env ["abc"]'), 'error: env: arguments ["abc"] refused: env: the period is a number of ms from 10 to 86400000, got "abc"\n');
+      assert.equal(yield* r.ask('restart env ["abc"]'), 'error: env: the period is a number of ms from 10 to 86400000, got "abc"\n');
       assert.match(yield* r.ask('args modem [15000, "ATD\\u0000"]'), /refused: modem: the command is "AT\.\.\."/);
       assert.equal(yield* r.ask("args env"), "env args [5000]\n");
       assert.deepEqual(prefs.keys("svc"), [], "nothing was stored");
@@ -296,7 +296,7 @@ describe("demo firmware on the simulated board (virtual time)", () => {
       const r = yield* start(prefs);
       yield* sleepMs(100);
       assert.deepEqual(r.lines(/refused|ready/), [
-        '0.000 [WARN] [services] env: stored arguments ["abc"] refused (env: the period is a number of ms >= 10, got "abc"); using the defaults',
+        '0.000 [WARN] [services] env: stored arguments ["abc"] refused (env: the period is a number of ms from 10 to 86400000, got "abc"); using the defaults',
         "0.000 [INFO] [demo] ready: 5 of 5 services running",
       ]);
     });

@@ -42,6 +42,13 @@ async function flashInMemory(b: FakeBuild, rom: FakeRomOptions, extra: { timeout
 }
 
 describe('flash:esp32 build checks', () => {
+  it('a directory in place of an image is refused with one line, not an EISDIR stack (issue 24)', () => {
+    const b = writeEsp32Build();
+    fs.rmSync(path.join(b.dir, 'xs_esp32.bin'));
+    fs.mkdirSync(path.join(b.dir, 'xs_esp32.bin'));
+    assert.throws(() => loadBuild(b.dir), (e: unknown) => e instanceof FlashError && e.message === `${path.join(b.dir, 'xs_esp32.bin')} is a directory, not an image file`);
+  });
+
   it('reads the chip from the image header and lays out bootloader, partition table, otadata and app', () => {
     const b = writeEsp32Build();
     const build = loadBuild(b.dir);

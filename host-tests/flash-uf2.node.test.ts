@@ -137,6 +137,12 @@ describe('flash:pico', function () {
     return d;
   }
 
+  it('refuses /dev/zero and a directory as --uf2 up front, with one line (issue 24: it read /dev/zero forever)', async () => {
+    const d = drive();
+    await assert.rejects(flashPico({ uf2: '/dev/zero', drive: d, waitMs: 0, ejectWaitMs: 0, log: quiet }), (e: unknown) => e instanceof Error && e.message === '/dev/zero is not a regular file (a device, pipe or socket): give the image file');
+    await assert.rejects(flashPico({ uf2: d, drive: d, waitMs: 0, ejectWaitMs: 0, log: quiet }), (e: unknown) => e instanceof Error && e.message === `${d} is a directory, not an image file`);
+  });
+
   it('copies a valid UF2 onto the drive and reports', async () => {
     const { file, bytes } = uf2File();
     const d = drive();

@@ -4,7 +4,7 @@ import { assert } from "./lib/assert";
 import { Log, errorText, raised, rejection, vrun } from "./helpers";
 import {
   TimeoutError, activeScheduler, callLater, checkpoint, current, failAfter, gather, moveOnAfter,
-  sleepMs, spawn, taskGroup, type Gen,
+  sleepMs, spawn, taskGroup, type Gen, type Task,
 } from "../firmware/sched/index";
 import { Barrier, Queue } from "../firmware/sync/index";
 import {
@@ -329,6 +329,46 @@ describe("composites raise a pending cancel before they act (found by the model 
       "barrier raised CancelledError@5",
       "waiting 1@10",
     ]);
+  });
+});
+
+describe("a task cancelled by a composite is cancelled as a whole (found by the model test)", () => {
+  it("a task cancelled through a join that swallows its cancel in a loop still ends", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const svc = spawn("svc", function* (): Gen<void> {
+        for (;;) {
+          try { yield* sleepMs(10); } catch { log.add("svc swallowed"); }
+        }
+      });
+      const joiner = spawn("joiner", function* () { yield* svc.join(); });
+      yield* sleepMs(5);
+      joiner.cancel();
+      yield* sleepMs(5);
+      log.add(`svc ${svc.cancelled ? "cancelled" : svc.state}, joiner ${joiner.cancelled ? "cancelled" : joiner.state}`);
+    });
+    assert.deepEqual(log.items, ["svc swallowed@5", "svc cancelled, joiner cancelled@10"]);
+  });
+
+  it("a task group raises its owner's CancelledError when the owner is cancelled after a child failed", async () => {
+    const log = new Log();
+    await vrun(function* () {
+      const owner: Task = spawn("owner", function* (): Gen<void> {
+        try {
+          yield* taskGroup(function* (g) {
+            g.spawn(function* () { yield* sleepMs(5); throw new Error("child failed"); });
+            yield* sleepMs(100);
+          });
+        } catch (e) {
+          log.add(`owner got ${errorText(e)}`);
+        }
+      });
+      yield* sleepMs(1);
+      // armed after the child's timer: at 5 the child fails (the group cancels the block), then the owner is cancelled
+      spawn(function* () { yield* sleepMs(4); owner.cancel(); });
+      yield* sleepMs(10);
+    });
+    assert.deepEqual(log.items, ["owner got CancelledError: task owner cancelled@5"]);
   });
 });
 

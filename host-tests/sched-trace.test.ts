@@ -112,7 +112,7 @@ describe("task trace (firmware/sched/trace)", () => {
     TRACE.stop();
     assert.throws(() => TRACE.start(() => 0, { records: 8 }), /trace records: a whole number from 16 to 65536, got 8/);
     assert.throws(() => TRACE.start(() => 0, { records: 100.5 }), /got 100.5/);
-    assert.throws(() => TRACE.start(() => 0, { stallMs: -1 }), /trace stallMs: a number > 0, got -1/);
+    assert.throws(() => TRACE.start(() => 0, { stallMs: -1 }), /trace stallMs: a finite number > 0, got -1/);
     assert.equal(TRACE.on, false);
     assert.equal(TRACE.size, 32);
   });

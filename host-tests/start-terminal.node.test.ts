@@ -42,3 +42,28 @@ describe("npm start: the console on stdin/stdout", function () {
     assert.ok(r.ms >= 3000, `ran ${r.ms} ms`);
   });
 });
+
+describe("npm start unattended (issue 24)", function () {
+  this.timeout(60000);
+
+  it("with --web and input closed it keeps serving until SIGTERM; a second demo on the same port exits 1 with one line", async () => {
+    const p = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, "host/start.ts"), "--web", "0"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    p.stdin.end();
+    const exited = new Promise<number | null>((resolve) => p.on("exit", (code) => resolve(code)));
+    for (let i = 0; i < 300 && !/end of input; the dashboard serves on/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    const port = /dashboard: http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
+    assert.ok(port !== undefined, out);
+    assert.match(out, /demo: end of input; the dashboard serves on until SIGTERM \(pid \d+\)\n/);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(p.exitCode, null, "still running after its input ended");
+    const busy = await start(["--web", port!], "");
+    assert.equal(busy.code, 1);
+    assert.match(busy.out, new RegExp(`\\ndashboard: not started: port ${port} on 127\\.0\\.0\\.1 is in use \\(try another, or 0 for any free port\\)\\n$`));
+    p.kill("SIGTERM");
+    assert.equal(await exited, 0);
+    assert.match(out, /demo: SIGTERM, bye\n$/);
+  });
+});

@@ -56,3 +56,28 @@ describe("npm start terminal console (line editing)", () => {
     assert.equal(k.ended(), true);
   });
 });
+
+describe("npm start terminal console: Ctrl-C (issue 24)", () => {
+  it("Ctrl-C on a half-typed line clears it (nothing is sent, no SIGINT); on an empty line it is the process's SIGINT", async () => {
+    const k = term();
+    let sigints = 0;
+    const onSigint = (): void => void sigints++;
+    process.on("SIGINT", onSigint);
+    try {
+      k.input.write("led of");
+      await tick();
+      k.input.write("\x03");
+      await tick();
+      assert.equal(sigints, 0);
+      k.input.write("status\r");
+      await tick();
+      assert.deepEqual(k.lines, ["status"], "the cleared text never reaches the firmware");
+      k.input.write("\x03");
+      await tick();
+      assert.equal(sigints, 1);
+    } finally {
+      process.removeListener("SIGINT", onSigint);
+      k.t.close();
+    }
+  });
+});

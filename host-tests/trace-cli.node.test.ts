@@ -55,3 +55,44 @@ describe("npm run trace", function () {
     assert.match(u.err, /^usage: npm run trace -- <dump\.txt\|-> \[out\.json\]/);
   });
 });
+
+describe("npm run trace: defective input (issue 24)", function () {
+  this.timeout(60000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xs-trace-bad-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dump = (o: { t0?: string; recs?: string[]; lanes?: string[]; end?: number | null } = {}): string => {
+    const recs = o.recs ?? ["r 0 2 1 0", "r 3e8 3 1 4", "r 10 2 2 0"];
+    return [`trace v1 records ${recs.length} first 0 size 256 t0 ${o.t0 ?? "1000"} bytes 16`, ...(o.lanes ?? ["lane 1 a", "lane 2 b"]), ...recs, ...(o.end === null ? [] : [`end ${o.end ?? recs.length}`])].join("\n") + "\n";
+  };
+  const cases: [string, string, RegExp][] = [
+    ["t0 1e400", dump({ t0: "1e400" }), /: line 1: t0 1e400 is not a finite time in ms\n$/],
+    ["a record field of 22 hex digits", dump({ recs: ["r 0 2 1 0", "r ffffffffffffffffffffff 3 1 4", "r 10 2 2 0"] }), /: line 5: malformed trace record "r ffffffffffffffffffffff 3 1 4"\n$/],
+    ["lane 10^24", dump({ lanes: ["lane 1000000000000000000000000 x"] }), /: line 2: lane 1000000000000000000000000 is out of range \(at most 255\)\n$/],
+    ["a record on lane 0xffff", dump({ recs: ["r 0 2 ffff 0"] }), /: line 4: lane 65535 is out of range \(at most 255\)\n$/],
+    ["a dump cut short (no end line)", dump({ end: null }), /: the dump is truncated: 3 of 3 records, and no `end` line\n$/],
+    ["fewer records than the header announced", dump().replace("records 3", "records 5"), /: line 7: the dump ends with 3 records, the header announced 5, and 3 were read \(a truncated or damaged dump\)\n$/],
+  ];
+  for (const [what, text, re] of cases) {
+    it(`refuses ${what} with one line and exit 1`, () => {
+      const f = path.join(dir, "bad.txt");
+      fs.writeFileSync(f, text);
+      const r = runTrace([f, path.join(dir, "bad.json")]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, re);
+      assert.equal(r.err.split("\n").length, 2, r.err);
+      assert.ok(!fs.existsSync(path.join(dir, "bad.json")), "nothing written");
+    });
+  }
+
+  it("refuses a directory and a device up front, and an endless line on stdin, each with one line", () => {
+    let r = runTrace([dir]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `npm run trace: ${dir}: not a regular file (a directory): give the text file a trace dump was saved to\n`);
+    r = runTrace(["/dev/zero"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, "npm run trace: /dev/zero: not a regular file (a device, pipe or socket): give the text file a trace dump was saved to\n");
+    const z = spawnSync("sh", ["-c", `head -c 200000 /dev/zero | "${process.execPath}" "${path.join(ROOT, "node_modules/tsx/dist/cli.mjs")}" "${path.join(ROOT, "scripts/trace.ts")}" - "${path.join(dir, "z.json")}"`], { encoding: "utf8" });
+    assert.equal(z.status, 1);
+    assert.equal(z.stderr, "npm run trace: -: a line longer than 64 KB: not a console log with a trace dump\n");
+  });
+});

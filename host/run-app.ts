@@ -9,7 +9,13 @@
 //                       (115200 baud; what `npm run console` connects to); the log stays on stdout
 // --for <seconds>       stop after that long (smoke tests, transcripts)
 // --web [PORT]          also serve the dashboard on http://127.0.0.1:PORT/ (default 8080; 0: any free port;
-//                       the dashboard shows the demo's parts: an app that hands over other parts gets a note)
+//                       the dashboard shows the demo's parts: an app that hands over other parts gets a note);
+//                       with --web the app keeps running when its input ends (</dev/null, nohup, systemd,
+//                       a container), until SIGTERM, SIGINT or --for; a busy port exits with status 1
+//
+// Ctrl-C on a half-typed line clears it; on an empty line it quits with status 130. SIGTERM or SIGHUP (or
+// the npm process that started it going away) ends the app.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { SerialPort } from "serialport";
 import { boardParts, checkBoard, consoleUart, type AppDefinition, type BoardDescription } from "../firmware/board/index";
@@ -115,7 +121,7 @@ function banner(o: StartOptions, help: string[]): string[] {
         : `│ The console is on ${opts.consoleTty} (115200 baud); this terminal shows the log only.`,
     ...(help.length > 0 ? ["│ Simulated hardware, from the console:", ...help.map((l) => `│   ${l}`)] : []),
     `│ Service settings (service enable/disable, args) persist in ${path.relative(process.cwd(), o.prefsFile) || o.prefsFile}.`,
-    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " or Ctrl-D" : ""} quits` +
+    `│ ${opts.forSeconds !== null ? `Stops after ${opts.forSeconds} s; ` : ""}Ctrl-C${opts.consoleTty === null ? " (on an empty line) or Ctrl-D" : ""} quits` +
       `${opts.consoleTty === null ? ` (piped input: once answered${opts.forSeconds !== null ? ", or with --for when the time is up" : ""})` : ""}.`,
     `└${"─".repeat(90)}`,
   ];
@@ -153,9 +159,16 @@ function attachConsole(port: SimSerialPort): void {
   openTty(true);
 }
 
-/** Ctrl-D or the end of a pipe: quit once every line was answered (piped with --for: at the end of the time). */
+/**
+ * Ctrl-D or the end of a pipe: quit once every line was answered (piped with --for: at the end of the
+ * time; with --web: never, the dashboard serves on until a signal or --for).
+ */
 async function endOfInput(t: Terminal): Promise<void> {
   if (pacer !== null) await pacer.drained();
+  if (!t.interactive && web.port !== null) {
+    out(`${appTag}: end of input; the dashboard serves on until SIGTERM${opts.forSeconds !== null ? " or --for" : ""} (pid ${process.pid})`);
+    return;
+  }
   if (!t.interactive && opts.forSeconds !== null) return;
   shutdown(0, t.interactive ? `${appTag}: Ctrl-D, bye` : `${appTag}: end of input, bye`);
 }
@@ -186,6 +199,38 @@ function openTty(first: boolean): void {
 
 let appTag = "app";
 
+/**
+ * `npm start` runs us under sh and tsx; a kill of npm itself (SIGKILL, or SIGTERM that npm does not pass
+ * down the chain) would leave this process running with the simulated board and the dashboard's port.
+ * So: note our ancestors up to the npm process (Linux /proc), and stop when any of them is gone.
+ */
+function watchLauncher(): void {
+  const chain: number[] = [];
+  let npm = false;
+  try {
+    for (let pid = process.ppid; pid > 1 && chain.length < 6 && !npm; ) {
+      chain.push(pid);
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      npm = /(^|\/)npm(-cli\.js)?([\0 ]|$)/.test(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")); // the top of the chain
+      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    }
+  } catch {
+    return; // no /proc (macOS): only the signals above
+  }
+  if (!npm) return; // not started by npm (tsx host/start.ts under nohup, say): the parent may go
+  const timer = setInterval(() => {
+    for (const pid of chain) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        shutdown(0, `${appTag}: the process that started it (pid ${pid}) is gone, bye`);
+        return;
+      }
+    }
+  }, 1000);
+  timer.unref();
+}
+
 /** Run `o.app` on the simulated board of `o.description` (this process runs it until it quits). */
 export function startApp(o: StartOptions): void {
   command = o.command ?? "npm start";
@@ -202,7 +247,12 @@ export function startApp(o: StartOptions): void {
   // Moddable's trace(), for any firmware code that calls it directly.
   (globalThis as unknown as { trace: (...a: unknown[]) => void }).trace = (...a: unknown[]): void => void process.stdout.write(a.map(String).join(""));
 
-  process.on("SIGINT", () => shutdown(0, `\n${appTag}: Ctrl-C, bye`));
+  // Ctrl-C: the terminal clears a half-typed line itself (host/terminal.ts); a SIGINT that reaches us quits
+  // with 128 + 2, as a shell reports an interrupted program.
+  process.on("SIGINT", () => shutdown(130, `\n${appTag}: Ctrl-C, bye`));
+  process.on("SIGTERM", () => shutdown(0, `${appTag}: SIGTERM, bye`));
+  process.on("SIGHUP", () => shutdown(0, `${appTag}: SIGHUP (terminal gone), bye`));
+  watchLauncher();
 
   useNode();
   run(function* main(): Gen<void> {
@@ -223,7 +273,7 @@ export function startApp(o: StartOptions): void {
         if (parts.console !== undefined && parts.console !== null) addStimulusCommands(parts.console, sim);
         if (web.port === null) return;
         if (con === null || !isDemo(parts)) out("dashboard: not started: it shows the demo's parts (LED, env, modem, IR) and a console; this app hands over other parts");
-        else openDashboard(web.port, sim, parts, con.port, out);
+        else openDashboard(web.port, sim, parts, con.port, out, (why) => shutdown(1, why));
       },
     });
     if (opts.forSeconds === null) {

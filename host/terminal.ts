@@ -38,8 +38,18 @@ export class Terminal {
       historySize: opts.historySize ?? 200,
       prompt: this.interactive ? (opts.prompt ?? "> ") : "",
     });
-    // readline takes Ctrl-C from a raw terminal: pass it on as the process's SIGINT
-    this.rl.on("SIGINT", () => void process.emit("SIGINT"));
+    // readline takes Ctrl-C from a raw terminal: on a half-typed line it clears the line (as shells and the
+    // Node REPL do); on an empty line it is passed on as the process's SIGINT
+    this.rl.on("SIGINT", () => {
+      if (this.rl.line !== "") {
+        this.output.write("^C\n");
+        (this.rl as unknown as { line: string; cursor: number }).line = "";
+        (this.rl as unknown as { line: string; cursor: number }).cursor = 0;
+        this.rl.prompt();
+        return;
+      }
+      process.emit("SIGINT");
+    });
     if (this.interactive) this.rl.prompt();
   }
 

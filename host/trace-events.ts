@@ -34,49 +34,98 @@ export interface TraceDump {
 const STATE_AFTER = ["new", "ready (checkpoint)", "ready (cancel pending)", "ended or yielded", "waiting", "new", "done", "failed"];
 const PID = 1;
 
+/** Most lanes a dump may name (the firmware's ring has at most 255) and labels. */
+const MAX_LANE = 255;
+const MAX_LABEL = 65535;
+/** Most records one dump may hold (the firmware's ring has at most 65536). */
+const MAX_RECORDS = 65536;
+const HEX32 = "[0-9a-f]{1,8}";
+const RECORD = new RegExp(`(?:^|[\\s>])r (${HEX32}) (${HEX32}) (${HEX32}) (${HEX32})$`);
+
 /**
- * Parse the text of a `trace dump`. Lines may carry a prompt, terminal escape sequences or other console
- * output before the dump's words; lines that are not part of a dump are ignored. The last dump in the text wins.
- * Throws an Error naming the problem when there is no dump or a record line is malformed.
+ * A `trace dump` parser fed a line at a time (so a large file is read in bounded memory: one dump's
+ * records, at most 65536). Lines may carry a prompt, terminal escape sequences or other console output
+ * before the dump's words; lines that are not part of a dump are ignored. The last dump in the text wins.
+ * `line` and `finish` throw an Error naming the line and the problem: a malformed or out-of-range record
+ * (fields are 32-bit hex, lanes at most 255), a number that is not finite, more records than the header
+ * announced, or a dump cut short (its `end N` line missing or disagreeing with the records read).
  */
-export function parseDump(text: string): TraceDump {
-  let d: TraceDump | null = null;
-  let prev = 0;
-  let lineNo = 0;
-  let ended = false;
-  // a terminal log (`npm run console ... | tee`) carries escape sequences and carriage returns: drop them
-  const clean = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
-  for (const raw of clean.split(/\r\n|\r|\n/)) {
-    lineNo++;
-    const line = raw.trimEnd();
+export class DumpParser {
+  private d: TraceDump | null = null;
+  private prev = 0;
+  private lineNo = 0;
+  private ended = false;
+  /** records the header says the dump holds */
+  private expected = 0;
+
+  line(raw: string): void {
+    this.lineNo++;
+    const lineNo = this.lineNo;
+    // a terminal log (`npm run console ... | tee`) carries escape sequences and carriage returns: drop them
+    const line = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "").trimEnd();
     const h = /trace v1 records (\d+) first (\d+) size (\d+) t0 (-?[\d.e+-]+) bytes (\d+)$/.exec(line);
     if (h !== null) {
-      d = { t0: Number(h[4]), lanes: ["(other)"], labels: [], records: [], written: Number(h[1]) };
-      prev = d.t0;
-      ended = false;
-      continue;
+      if (this.d !== null && !this.ended) throw new Error(`line ${lineNo}: a new dump starts before the previous one ended (it was cut short)`);
+      const written = Number(h[1]);
+      const first = Number(h[2]);
+      const size = Number(h[3]);
+      const t0 = Number(h[4]);
+      if (!Number.isFinite(t0) || Math.abs(t0) > 1e15) throw new Error(`line ${lineNo}: t0 ${h[4]} is not a finite time in ms`);
+      if (!Number.isSafeInteger(written) || !Number.isSafeInteger(first) || first > written) throw new Error(`line ${lineNo}: the header's record counts are out of range (records ${h[1]} first ${h[2]})`);
+      if (!(size >= 1 && size <= MAX_RECORDS)) throw new Error(`line ${lineNo}: the header's ring size ${h[3]} is out of range (1..${MAX_RECORDS})`);
+      this.d = { t0, lanes: ["(other)"], labels: [], records: [], written };
+      this.expected = Math.min(written - first, size);
+      this.prev = t0;
+      this.ended = false;
+      return;
     }
-    if (d === null || ended) continue;
-    const r = /(?:^|[\s>])r ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+)$/.exec(line);
+    const d = this.d;
+    if (d === null || this.ended) return;
+    const r = RECORD.exec(line);
     if (r !== null) {
-      const dt = parseInt(r[1]!, 16) / 1000;
-      prev += dt;
+      this.prev += parseInt(r[1]!, 16) / 1000;
       const type = parseInt(r[2]!, 16);
       if (type < 1 || type >= TYPE_NAMES.length) throw new Error(`line ${lineNo}: unknown trace record type ${type}`);
-      d.records.push({ seq: d.records.length, t: prev, type, lane: parseInt(r[3]!, 16), arg: parseInt(r[4]!, 16) });
-      continue;
+      const lane = parseInt(r[3]!, 16);
+      if (lane > MAX_LANE) throw new Error(`line ${lineNo}: lane ${lane} is out of range (at most ${MAX_LANE})`);
+      if (d.records.length >= this.expected) throw new Error(`line ${lineNo}: more records than the header announced (${this.expected})`);
+      d.records.push({ seq: d.records.length, t: this.prev, type, lane, arg: parseInt(r[4]!, 16) });
+      return;
     }
     const m = /(?:^|[\s>])(lane|label) (\d+) (.*)$/.exec(line);
     if (m !== null) {
-      const list = m[1] === "lane" ? d.lanes : d.labels;
-      list[Number(m[2])] = m[3]!;
-      continue;
+      const n = Number(m[2]);
+      const most = m[1] === "lane" ? MAX_LANE : MAX_LABEL;
+      if (!(n <= most)) throw new Error(`line ${lineNo}: ${m[1]} ${m[2]} is out of range (at most ${most})`);
+      (m[1] === "lane" ? d.lanes : d.labels)[n] = m[3]!;
+      return;
     }
-    if (/(?:^|[\s>])end \d+$/.test(line)) ended = true;
-    else if (/(?:^|[\s>])r [0-9a-f]/.test(line)) throw new Error(`line ${lineNo}: malformed trace record ${JSON.stringify(line.slice(0, 80))}`);
+    const e = /(?:^|[\s>])end (\d+)$/.exec(line);
+    if (e !== null) {
+      if (Number(e[1]) !== d.records.length || d.records.length !== this.expected) {
+        throw new Error(`line ${lineNo}: the dump ends with ${e[1]} records, the header announced ${this.expected}, and ${d.records.length} were read (a truncated or damaged dump)`);
+      }
+      this.ended = true;
+    } else if (/(?:^|[\s>])r [0-9a-f]/.test(line)) throw new Error(`line ${lineNo}: malformed trace record ${JSON.stringify(line.slice(0, 80))}`);
   }
-  if (d === null) throw new Error("no trace dump found (a line `trace v1 records ...`: run `trace dump` on the console and save what it prints)");
-  return d;
+
+  /** The last complete dump; throws if there is none or the last one was cut short. */
+  finish(): TraceDump {
+    const d = this.d;
+    if (d === null) throw new Error("no trace dump found (a line `trace v1 records ...`: run `trace dump` on the console and save what it prints)");
+    if (!this.ended) throw new Error(`the dump is truncated: ${d.records.length} of ${this.expected} records, and no \`end\` line`);
+    return d;
+  }
+}
+
+/**
+ * Parse the text of a `trace dump` (see {@link DumpParser}: the last dump wins; defects throw an Error
+ * naming the line and the problem).
+ */
+export function parseDump(text: string): TraceDump {
+  const p = new DumpParser();
+  for (const line of text.split(/\r\n|\r|\n/)) p.line(line);
+  return p.finish();
 }
 
 /**

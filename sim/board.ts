@@ -137,6 +137,9 @@ export function lineNoise(bytes: number, seed: number): string {
 }
 
 /** The simulated board: Board-shaped, with the simulated parts. */
+/** How far ahead button gestures and IR keys may be queued (ms). */
+export const MAX_QUEUED_STIMULI_MS = 10000;
+
 export interface SimBoard extends Board {
   readonly io: { readonly Digital: DigitalConstructor; readonly Serial: SerialConstructor; readonly I2C: I2CConstructor; readonly SMBus: SMBusConstructor };
   /** The description the board was made from. */
@@ -172,6 +175,12 @@ export interface SimBoard extends Board {
   doubleClick(button?: string): number;
   /** The button held for `heldMs` (default 1500). */
   longPress(heldMs?: number, button?: string): number;
+  /**
+   * Stimuli queued ahead are bounded: a button gesture or an IR key that would start more than
+   * {@link MAX_QUEUED_STIMULI_MS} from now is refused (a RangeError saying how long the part is busy) and
+   * counted here.
+   */
+  readonly refused: { gestures: number; irKeys: number };
   /**
    * An NEC frame with `command` (and `address`, default 0) from 1 ms from now, then `repeats` repeat codes 108 ms
    * apart. `receiver`: an IR receiver's name (default: the first).
@@ -321,10 +330,15 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
   // The physical world serialises stimuli: when each part is free again (ms on the clock).
   const buttonFreeAt = new Map<number, number>();
   const irFreeAt = new Map<number, number>();
+  const refused = { gestures: 0, irKeys: 0 };
   /** A button gesture of presses at `offsets` (ms) held `heldMs` each: start time, after the previous gesture. */
   const gesture = (button: string | undefined, offsets: number[], heldMs: number): number => {
     const pin = buttonPin(button);
     const t = Math.max(clock.nowMs() + 1, buttonFreeAt.get(pin) ?? -Infinity);
+    if (t - clock.nowMs() > MAX_QUEUED_STIMULI_MS) {
+      refused.gestures++;
+      throw new RangeError(`the button is busy for ${((t - clock.nowMs()) / 1000).toFixed(1)} s with queued presses (at most ${MAX_QUEUED_STIMULI_MS / 1000} s ahead); try again later`);
+    }
     for (const o of offsets) press(pin, t + o, heldMs, (seed += 2));
     const last = offsets[offsets.length - 1]!;
     // released (+ debounce), and past the double-click window of the last press
@@ -362,9 +376,14 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
     longPress(heldMs = 1500, button) {
       return gesture(button, [0], heldMs);
     },
+    refused,
     irKey(command, repeats = 0, address = 0, receiver) {
       const pin = irPin(receiver);
       const t = Math.max(clock.nowMs() + 1, irFreeAt.get(pin) ?? -Infinity);
+      if (t - clock.nowMs() > MAX_QUEUED_STIMULI_MS) {
+        refused.irKeys++;
+        throw new RangeError(`the IR receiver is busy for ${((t - clock.nowMs()) / 1000).toFixed(1)} s with queued keys (at most ${MAX_QUEUED_STIMULI_MS / 1000} s ahead); try again later`);
+      }
       pulses(pin, t, necFrame(address, command));
       for (let i = 1; i <= repeats; i++) pulses(pin, t + i * NEC_REPEAT_PERIOD_MS, necRepeat());
       // the next key's frame comes a repeat period after this burst's last code, as a remote sends it
@@ -440,15 +459,15 @@ function addButtonCommands(con: Console, sim: SimBoard): void {
   con.register("press", "press: [sim] click the button", () => {
     const d = sim.click();
     return `sim: button pin ${pin()} pressed for 120 ms${queued(d)} (a click is reported when the double-click window closes)`;
-  });
+  }, 0);
   con.register("double", "double: [sim] double-click the button", () => {
     const d = sim.doubleClick();
     return `sim: button pin ${pin()} pressed twice, 250 ms apart${queued(d)}`;
-  });
+  }, 0);
   con.register("long", "long: [sim] hold the button 1.5 s", () => {
     const d = sim.longPress();
     return `sim: button pin ${pin()} held for 1500 ms${queued(d)} (long press after 1000 ms)`;
-  });
+  }, 0);
 }
 
 function addIrCommands(con: Console, sim: SimBoard): void {
@@ -460,21 +479,22 @@ function addIrCommands(con: Console, sim: SimBoard): void {
       const d = sim.irKey(code, Math.floor(n));
       return `sim: IR key ${hex(code)} held: a frame and ${Math.floor(n)} repeat codes on pin ${pin()}${queued(d)}`;
     }
+    if (args.length > 1) throw new TypeError("usage: ir CODE | ir hold CODE N");
     const code = parseCode(args[0]);
     const d = sim.irKey(code);
     return `sim: IR frame address 0x00 command ${hex(code)} on pin ${pin()}${queued(d)}`;
-  });
+  }, 3);
 }
 
 function addHtuCommands(con: Console, sim: SimBoard): void {
   con.register("temp", "temp C: [sim] set the HTU21D's temperature", ({ args }) => {
     sim.htu.temperature = parseNumber(args[0], "the temperature", -40, 125);
     return `sim: HTU21D temperature set to ${sim.htu.temperature} °C (seen at the next sample)`;
-  });
+  }, 1);
   con.register("rh", "rh PERCENT: [sim] set the HTU21D's relative humidity", ({ args }) => {
     sim.htu.humidity = parseNumber(args[0], "the humidity", 0, 100);
     return `sim: HTU21D humidity set to ${sim.htu.humidity} %RH (seen at the next sample)`;
-  });
+  }, 1);
   con.register("fault", "fault nack|crc|busy: [sim] inject an HTU21D fault into its next transaction", ({ args }) => {
     switch (args[0]) {
       case "nack":
@@ -489,12 +509,13 @@ function addHtuCommands(con: Console, sim: SimBoard): void {
       default:
         throw new TypeError("usage: fault nack|crc|busy");
     }
-  });
+  }, 1);
 }
 
 function addModemCommands(con: Console, sim: SimBoard): void {
   let noiseSeed = 1;
   con.register("modem", "modem silent|ok|noise N: [sim] the modem stops answering / answers again / sends N bytes of noise", ({ args }) => {
+    if (args.length > (args[0] === "noise" ? 2 : 1)) throw new TypeError("usage: modem silent|ok|noise N");
     if (args[0] === "silent") sim.modem.silent = true;
     else if (args[0] === "ok") sim.modem.silent = false;
     else if (args[0] === "noise") {
@@ -503,5 +524,5 @@ function addModemCommands(con: Console, sim: SimBoard): void {
       return `sim: ${Math.floor(n)} bytes of line noise before the modem's next reply`;
     } else throw new TypeError("usage: modem silent|ok|noise N");
     return `sim: the modem ${sim.modem.silent ? "is silent" : "answers"}`;
-  });
+  }, 2);
 }

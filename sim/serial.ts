@@ -190,13 +190,35 @@ export class SimSerialPeer {
   }
 
   /**
+   * Most bytes waiting on the line to the port (default 65536: 5.7 s at 115200 baud). A send that would
+   * queue more is refused whole (counted in `refusedSends`, `refusedBytes`): whatever sends faster than the
+   * line carries (a flood of dashboard messages) cannot grow the queue without bound.
+   */
+  maxQueued = 65536;
+  /** Sends refused by `maxQueued`, and their bytes. */
+  refusedSends = 0;
+  refusedBytes = 0;
+
+  /** Bytes sent and not yet arrived at the port. */
+  get queued(): number {
+    return this.rx.queued;
+  }
+
+  /**
    * Send bytes (or a string, UTF-8) to the port: they arrive at line rate, back to back after anything
-   * sent before, in chunks as chosen (default 16 bytes). Returns the time (ms) the last byte arrives.
+   * sent before, in chunks as chosen (default 16 bytes). Returns the time (ms) the last byte arrives,
+   * or NaN if the send was refused (more than `maxQueued` bytes would wait).
    * Nothing is sent once the port is closed.
    */
   send(data: Uint8Array | ArrayBuffer | string, opts?: LineOptions): number {
     if (this.port.isClosed) return this.port.clock.nowMs();
-    return this.rx.push(toBytes(data), new Chunker(opts));
+    const bytes = toBytes(data);
+    if (this.rx.queued + bytes.length > this.maxQueued) {
+      this.refusedSends++;
+      this.refusedBytes += bytes.length;
+      return NaN;
+    }
+    return this.rx.push(bytes, new Chunker(opts));
   }
 
   /** Everything the port transmitted so far (bytes that left the wire). */

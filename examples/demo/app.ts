@@ -144,7 +144,10 @@ export function createDemo(config: AppConfig): Demo {
   });
   services.add({
     name: "env", description: "HTU21D + EEPROM on a shared I2C bus", args: [config.envPeriodMs ?? 5000], restart,
-    validate: (a) => void checkPeriod(a[0], "env"),
+    validate: (a) => {
+      checkCount(a, 1, "env");
+      checkPeriod(a[0], "env");
+    },
     tasks: function* envService(periodMs: unknown): Gen<void> {
       yield* envTask(env, checkPeriod(periodMs, "env"));
     },
@@ -152,6 +155,7 @@ export function createDemo(config: AppConfig): Demo {
   services.add({
     name: "modem", description: "AT modem on a UART (half duplex)", args: [config.modemPeriodMs ?? 15000, "AT+CSQ"], restart,
     validate: (a) => {
+      checkCount(a, 2, "modem");
       checkPeriod(a[0], "modem");
       if (a.length > 1 && (typeof a[1] !== "string" || !/^AT[\x20-\x7e]{0,60}$/.test(a[1]))) throw new RangeError(`modem: the command is "AT..." (printable, at most 62 characters), got ${JSON.stringify(a[1])}`);
     },
@@ -175,9 +179,17 @@ export function createDemo(config: AppConfig): Demo {
   return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, console: con, boot: null, status };
 }
 
+/** Longest sampling or polling period a service takes (ms): a day. */
+const MAX_PERIOD_MS = 86400000;
+
 function checkPeriod(v: unknown, what: string): number {
-  if (typeof v !== "number" || !(v >= 10)) throw new RangeError(`${what}: the period is a number of ms >= 10, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !(v >= 10 && v <= MAX_PERIOD_MS)) throw new RangeError(`${what}: the period is a number of ms from 10 to ${MAX_PERIOD_MS}, got ${JSON.stringify(v) ?? String(v)}`);
   return v;
+}
+
+function checkCount(a: unknown[], most: number, what: string): void {
+  if (a.length === 0) throw new RangeError(`${what}: no arguments given (args ${what} default goes back to the defaults)`);
+  if (a.length > most) throw new RangeError(`${what}: takes at most ${most} argument${most === 1 ? "" : "s"}, got ${a.length}`);
 }
 
 function openConsoleUart(Serial: NonNullable<Board["io"]["Serial"]>, options: UartSerialOptions, crlf: boolean, stats: StatsBoard): LineIO {

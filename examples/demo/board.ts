@@ -2,7 +2,6 @@
 // the soak), the Raspberry Pi Pico and ESP32 dev boards (main.ts). The demo finds its parts by these names:
 // leds.led, buttons.button, irReceivers.ir, i2c.i2c (devices htu21d and eeprom), uarts.modem, uarts.console.
 import { consoleUart, defineBoard, serialOptions, type AppContext, type BoardDescription } from "xs-async/board";
-import type { SimBoard } from "xs-async/sim";
 import type { AppConfig } from "./app";
 
 const i2cDevices = { htu21d: { type: "htu21d", address: 0x40 }, eeprom: { type: "eeprom-24c32", address: 0x50 } } as const;
@@ -72,24 +71,4 @@ export function demoConfig(ctx: AppContext, extra: Partial<AppConfig> = {}): App
     onReady: (demo) => ctx.ready(demo),
     ...extra,
   };
-}
-
-/**
- * An AppConfig for the demo on `sim` (made from demoBoards.sim): the console on the console port (LF line
- * ends unless `crlf`); `extra` adds or replaces fields (print, prefs, onReady...).
- */
-export function simAppConfig(sim: SimBoard, extra: Partial<AppConfig> & { crlf?: boolean; logOnConsole?: boolean } = {}): AppConfig {
-  const { crlf, logOnConsole, ...rest } = extra;
-  return demoConfig(
-    {
-      description: sim.description,
-      board: sim,
-      print: (line) => trace(line + "\n"),
-      prefs: undefined,
-      console: { crlf: crlf ?? false, logOnConsole: logOnConsole ?? false },
-      nowUs: () => sim.clock.nowUs(),
-      ready: () => undefined,
-    },
-    { boardName: "sim", ...rest },
-  );
 }

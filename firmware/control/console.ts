@@ -1,14 +1,28 @@
 import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type Task, type TaskFn } from "../sched/index";
+import { nameErrorClass } from "../sched/errors";
 import { pendingCancel } from "../sched/op";
 import { Job } from "./jobs";
 import type { Profiler } from "./profiler";
 import { isGeneratorFunction } from "../sched/util";
 import { show } from "./time";
+import { utf8Fit } from "../text/utf8";
+
+/**
+ * What a {@link LineIO}'s readLine throws for a line longer than it keeps: the line was refused whole
+ * (nothing of it runs) and the stream goes on after its end of line. The console answers with the message.
+ */
+export class LineTooLongError extends RangeError {
+  constructor(readonly bytes: number, readonly max: number) {
+    super(`line too long (${bytes} bytes, max ${max})`);
+  }
+}
+nameErrorClass(LineTooLongError, "LineTooLongError");
 
 /**
  * A line-oriented text stream: what the console reads commands from and writes answers to. Adapters:
  * the console UART or USB serial on a device, stdin/stdout on Node, {@link MemoryLineIO} in tests.
- * `readLine` returns one line without its end-of-line and ends with ClosedError when the stream is closed;
+ * `readLine` returns one line without its end-of-line and ends with ClosedError when the stream is closed
+ * (LineTooLongError for a line it refused whole: the console answers it and reads on);
  * `write` may be called while a `readLine` is pending (from another task).
  */
 export interface LineIO {
@@ -39,7 +53,7 @@ export interface ConsoleOptions {
   prompt?: string;
   /** Written once when the console starts. */
   banner?: string;
-  /** Longest accepted line in characters (default 256); longer ones get an error answer. */
+  /** Longest accepted line in UTF-8 bytes (default 256); longer ones are refused whole with an error answer. */
   maxLine?: number;
   /**
    * Let the `eval` command evaluate JavaScript (default false). Even then it uses indirect eval
@@ -56,6 +70,8 @@ export interface ConsoleOptions {
 interface Command {
   readonly help: string;
   readonly fn: CommandFn;
+  /** Most words the command takes after its name (Infinity: any, e.g. JSON or a regexp in `rest`). */
+  readonly maxArgs: number;
 }
 
 /**
@@ -98,14 +114,19 @@ export class Console {
     this.run = function* console(): Gen<void> {
       yield* self.loop();
     };
-    this.register("help", "help [COMMAND]: list the commands, or show one", ({ args }) => this.help(args[0]));
+    this.register("help", "help [COMMAND]: list the commands, or show one", ({ args }) => this.help(args[0]), 1);
   }
 
-  /** Add (or replace) a command; `help` is its one-line description, usage first. */
-  register(name: string, help: string, fn: CommandFn): void {
+  /**
+   * Add (or replace) a command; `help` is its one-line description, usage first ("led [on|off]: ...").
+   * `maxArgs`: the most words it takes after its name (default: any); a line with more is refused
+   * (`error: too many arguments; usage: ...`) before the command runs, so nothing typed is half-run.
+   */
+  register(name: string, help: string, fn: CommandFn, maxArgs = Infinity): void {
     if (typeof name !== "string" || !/^[A-Za-z_][\w.-]*$/.test(name)) throw new TypeError(`bad command name ${JSON.stringify(name)}`);
     if (typeof fn !== "function") throw new TypeError("a command needs a function");
-    this.commands.set(name, { help, fn });
+    if (!(maxArgs >= 0)) throw new RangeError("maxArgs is a count >= 0");
+    this.commands.set(name, { help, fn, maxArgs });
   }
 
   /** Command names, sorted. */
@@ -120,7 +141,10 @@ export class Console {
   *execute(line: string): Gen<string[]> {
     this.lines++;
     if (typeof line !== "string") line = String(line);
-    if (line.length > this.maxLine) return this.fail(`line too long (${line.length} characters, at most ${this.maxLine})`);
+    if (line.length > this.maxLine) {
+      const bytes = utf8Fit(line, Infinity).bytes; // only for long lines: ASCII has one byte per character
+      if (bytes > this.maxLine) return this.fail(new LineTooLongError(bytes, this.maxLine).message);
+    }
     const text = line.trim();
     if (text === "") return [];
     const m = /^(\S+)\s*([\s\S]*)$/.exec(text)!;
@@ -129,6 +153,10 @@ export class Console {
     const cmd = this.commands.get(name);
     if (cmd === undefined) return this.fail(`unknown command ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + "..." : name)} (try help)`);
     const ctx: CommandContext = { args: rest === "" ? [] : rest.split(/\s+/), rest, io: this.io, console: this };
+    if (ctx.args.length > cmd.maxArgs) {
+      const usage = cmd.help.indexOf(": ") > 0 ? cmd.help.slice(0, cmd.help.indexOf(": ")) : name;
+      return this.fail(`too many arguments (${name} takes ${cmd.maxArgs === 0 ? "none" : `at most ${cmd.maxArgs}`}); usage: ${usage}`);
+    }
     // Each command runs as a child task, waited for without passing a cancel on: a CancelledError
     // that reaches us while the child still runs is the console's own cancel; any other is the answer.
     const child = spawn(`${current().name}/${name}`, this.timed(name, cmd.fn), ctx);
@@ -178,13 +206,17 @@ export class Console {
     for (;;) {
       if (this.prompt !== "") yield* io.write(this.prompt);
       let line: string;
+      let out: string[];
       try {
         line = yield* io.readLine();
+        out = yield* this.execute(line);
       } catch (e) {
         if (e instanceof ClosedError || (e instanceof Error && e.name === "ClosedError")) return;
-        throw e;
+        // by name: UartReader.readLine (drivers/uart) throws its own LineTooLongError for the same case
+        if (!(e instanceof Error && e.name === "LineTooLongError")) throw e;
+        this.lines++;
+        out = this.fail(e.message);
       }
-      const out = yield* this.execute(line);
       // a line at a time, with a checkpoint between: on a device, formatting and encoding a long answer
       // in one step kept the loop busy for 200 ms
       for (let i = 0; i < out.length; i++) {

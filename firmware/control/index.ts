@@ -12,7 +12,10 @@ export { RingLog, LEVELS, formatEntry, type Level, type LogEntry, type RingLogOp
 export { ServiceManager, Service, type ServiceDef, type ServicePhase, type RestartPolicy, type BootReport, type ServiceManagerOptions } from "./services";
 export { MemoryPrefs, getJSON, setJSON, type Prefs, type PrefValue } from "./prefs";
 export { Jobs, Job } from "./jobs";
-export { Console, type LineIO, type CommandFn, type CommandContext, type ConsoleOptions } from "./console";
+// LineTooLongError is also the name drivers/uart exports: this one is ConsoleLineTooLongError here (its
+// name at run time stays LineTooLongError, which is what the console matches)
+export { Console, LineTooLongError as ConsoleLineTooLongError, type LineIO, type CommandFn, type CommandContext, type ConsoleOptions } from "./console";
+export { parseJsonArgs, jsonProblem } from "./json-args";
 export { createConsole, type ControlParts } from "./commands/index";
 export { instrumentationMemory, type MemoryProvider, type InstrumentationLike } from "./commands/mem";
 export { MemoryLineIO } from "./lineio-memory";

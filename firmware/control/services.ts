@@ -1,6 +1,7 @@
 import { InvalidStateError, callLater, spawn, type CallbackHandle, type Gen, type Op, type TaskFn } from "../sched/index";
 import { schedNow } from "./clock";
 import { invoke } from "./invoke";
+import { jsonProblem } from "./json-args";
 import { getJSON, setJSON, type Prefs } from "./prefs";
 import type { Controlled, ControlledOwner, TaskRegistry } from "./registry";
 import type { RingLog } from "./ringlog";
@@ -299,13 +300,27 @@ export class ServiceManager {
     this.save(s);
   }
 
-  /** Replace a service's arguments (checked by its `validate`, then stored; used at its next start). */
+  /**
+   * Replace a service's arguments (checked, then stored; used at its next start). Refused: anything but
+   * plain JSON data with finite numbers (what is stored must read back the same), and any arguments for a
+   * service that declares neither `args` nor `validate` (it takes none); then its `validate` decides.
+   */
   setArgs(name: string, args: unknown[]): void {
     if (!Array.isArray(args)) throw new TypeError("service arguments must be an array");
     const s = this.need(name);
+    const bad = jsonProblem(args);
+    if (bad !== null) throw new RangeError(`${name}: arguments refused: ${bad}`);
+    if (s.def.validate === undefined && (s.def.args ?? []).length === 0 && args.length > 0) throw new RangeError(`${name}: takes no arguments`);
     const why = check(s.def, args);
     if (why !== null) throw new RangeError(`${name}: arguments ${show(args)} refused: ${why}`);
     s.args = args;
+    this.save(s);
+  }
+
+  /** Go back to the declared default arguments (stored; used at the next start). */
+  resetArgs(name: string): void {
+    const s = this.need(name);
+    s.args = (s.def.args ?? []).slice();
     this.save(s);
   }
 

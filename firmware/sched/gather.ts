@@ -58,7 +58,7 @@ class Gathering implements Waitable {
   abortWait(owner: Task, reason: unknown): boolean {
     // cancelling the gather cancels its children; the owner gets the cancel once they have all finished
     this.cancelling = reason;
-    for (const c of this.tasks) if (c.st < DONE_OK) owner.sched.cancelInternal(c, reason);
+    for (const c of this.tasks) if (c.st < DONE_OK) owner.sched.cancelTask(c, reason);
     if (this.pending === 0) {
       this.owner = null;
       return false;

@@ -29,7 +29,7 @@ class Starting implements Waitable, TaskStatus {
   }
   abortWait(w: Task, reason: unknown): boolean {
     this.waiter = null;
-    if (this.child !== null) w.sched.cancelInternal(this.child, reason);
+    if (this.child !== null) w.sched.cancelTask(this.child, reason);
     return false;
   }
 }
@@ -118,7 +118,7 @@ export class TaskGroup implements Waitable, TaskWatcher {
   private cancelAll(): void {
     if (this.cancelErr === null) this.cancelErr = new CancelledError("task group cancelled");
     const s = this.owner.sched;
-    for (const c of this.children) if (c.st < DONE_OK) s.cancelInternal(c, this.cancelErr);
+    for (const c of this.children) if (c.st < DONE_OK) s.cancelTask(c, this.cancelErr);
     if (this.phase === BODY) s.cancelInternal(this.owner, this.cancelErr);
   }
 
@@ -138,6 +138,9 @@ export class TaskGroup implements Waitable, TaskWatcher {
     }
     this.phase = WAITING_CHILDREN;
     if (this.cancelErr !== null) restoreCancel(this.owner, this.cancelErr);
+    // a cancel from outside that is pending now (the owner's own, an enclosing scope's) wins at the end
+    const outer = this.owner.ext !== null ? this.owner.ext.pendingCancel : null;
+    if (outer !== null && this.outerCancel === null) this.outerCancel = outer;
   }
 
   /** @internal */

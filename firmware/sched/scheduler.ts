@@ -312,10 +312,19 @@ export class Scheduler {
   cancel(t: Task, reason?: unknown): boolean {
     if (t.st === RUNNING && CTX.current === t) throw new InvalidStateError(`task ${t.name} cannot cancel itself`);
     if (t.st >= DONE_OK) return false;
-    const e = reason ?? new CancelledError(`task ${t.name} cancelled`);
+    return this.cancelTask(t, reason ?? new CancelledError(`task ${t.name} cancelled`));
+  }
+
+  /**
+   * @internal Cancel the whole task (Task.cancel, and the composites that cancel their children: join,
+   * gather, waitFor, task groups): the cancel is the task's own, which stays until it ends, and a task that
+   * swallows it is ended (see raiseCancel). Scopes cancel only their block, with cancelInternal.
+   */
+  cancelTask(t: Task, reason: unknown): boolean {
+    if (t.st >= DONE_OK) return false;
     const x = t.x();
-    if (x.cancelled === null) x.cancelled = e;
-    return this.cancelInternal(t, e);
+    if (x.cancelled === null) x.cancelled = reason;
+    return this.cancelInternal(t, reason);
   }
 
   /**

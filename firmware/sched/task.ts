@@ -202,7 +202,7 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
 
   /** @internal Waitable for joiners: forward the cancel to this task, keep the joiner waiting. */
   abortWait(_waiter: Task, reason: unknown): boolean {
-    this.sched.cancelInternal(this, reason);
+    this.sched.cancelTask(this, reason);
     return true;
   }
 

@@ -141,7 +141,7 @@ export class TaskTrace {
     const n = opts.records ?? (this.size > 0 ? this.size : 256);
     if (typeof n !== "number" || !(n >= 16 && n <= 65536) || n !== Math.floor(n)) throw new RangeError(`trace records: a whole number from 16 to 65536, got ${String(n)}`);
     const stall = opts.stallMs ?? 50;
-    if (typeof stall !== "number" || !(stall > 0)) throw new RangeError(`trace stallMs: a number > 0, got ${String(stall)}`);
+    if (typeof stall !== "number" || !(stall > 0 && stall < Infinity)) throw new RangeError(`trace stallMs: a finite number > 0, got ${String(stall)}`);
     if (n !== this.size || this.times === null) {
       this.times = null;
       this.words = null;

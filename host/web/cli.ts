@@ -31,10 +31,13 @@ export function takeWebOption(argv: string[]): { port: number | null; rest: stri
   return { port, rest };
 }
 
-/** Serve the dashboard for the running demo and print its URL (or why it could not start). */
-export function openDashboard(port: number, sim: SimBoard, demo: Demo, consolePort: number, print: (line: string) => void): void {
+/**
+ * Serve the dashboard for the running demo and print its URL; if it cannot start (a busy port), `fail`
+ * gets the one-line reason (npm start exits non-zero with it: a dashboard asked for and not served is an error).
+ */
+export function openDashboard(port: number, sim: SimBoard, demo: Demo, consolePort: number, print: (line: string) => void, fail: (why: string) => void = print): void {
   startDashboard({ port, sim, demo, consolePort }).then(
     (d) => print(`dashboard: ${d.url} (the board, tasks, services, log, console and task timeline; 127.0.0.1 only)`),
-    (e: unknown) => print(`dashboard: not started: ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) => fail(`dashboard: not started: ${e instanceof Error ? e.message : String(e)}`),
   );
 }

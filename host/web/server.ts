@@ -4,8 +4,8 @@
 // and takes stimuli and commands.
 //
 // It adds no code path to the firmware: stimuli and task control go through the demo console's commands
-// (the same validation and answers as on the terminal), the console pane talks to the console UART like the
-// terminal does, and the rest is read from the registry, the services, the log and the trace ring.
+// (the same validation and answers as on the terminal), the console pane's lines too (its output shows the
+// console UART as the terminal does), and the rest is read from the registry, the services, the log and the trace ring.
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -51,6 +51,18 @@ const STATIC: Record<string, [string, string]> = {
 };
 /** Largest message a page may send (bytes); larger ones close that page's socket (1009). */
 export const MAX_MESSAGE = 4096;
+/**
+ * Per page: messages a second it may send (a token bucket of RATE_BURST); more are dropped, counted, and
+ * answered with one error a second at most.
+ */
+export const RATE_PER_S = 50;
+export const RATE_BURST = 100;
+/**
+ * Outgoing bytes a page may leave unread (ws.bufferedAmount): above it the periodic updates to that page
+ * are dropped (counted); a page above it for SLOW_CLOSE_MS is disconnected (1013).
+ */
+export const MAX_UNREAD = 1 << 20;
+export const SLOW_CLOSE_MS = 10000;
 /** Trace events kept for pages that connect later (and for export). */
 const KEEP_EVENTS = 20000;
 const LOG_BACKLOG = 200;
@@ -128,6 +140,10 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   let logCursor = demo.log.end;
   let consoleText = "";
   let closed = false;
+  /** What the limits did, for the state message (and the flood test). */
+  const limits = { rateDropped: 0, updatesDropped: 0, slowClosed: 0, consoleBusy: 0 };
+  interface PageState { tokens: number; refilledAt: number; noticeAt: number; unreadSince: number; running: boolean }
+  const pages = new Map<WebSocket, PageState>();
 
   labelTraceWaits();
   TRACE.start(now, { records: o.traceRecords ?? 8192 });
@@ -135,10 +151,48 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const send = (ws: WebSocket, m: Msg): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
+  /** May `ws` get another update? Not while it leaves MAX_UNREAD bytes unread; after SLOW_CLOSE_MS of that, it is closed. */
+  const keepsUp = (ws: WebSocket): boolean => {
+    const p = pages.get(ws);
+    if (p === undefined || ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount <= MAX_UNREAD) {
+      p.unreadSince = NaN;
+      return true;
+    }
+    const t = Date.now();
+    if (Number.isNaN(p.unreadSince)) p.unreadSince = t;
+    else if (t - p.unreadSince >= SLOW_CLOSE_MS) {
+      limits.slowClosed++;
+      clients.delete(ws);
+      pages.delete(ws);
+      ws.terminate(); // a close frame would wait behind what it does not read
+      return false;
+    }
+    limits.updatesDropped++;
+    return false;
+  };
   const broadcast = (m: Msg): void => {
     if (clients.size === 0) return;
     const text = JSON.stringify(m);
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of clients) if (keepsUp(ws)) ws.send(text);
+  };
+  /** Take a token from the page's bucket; false (and at most one error a second) when it sends too fast. */
+  const admit = (ws: WebSocket): boolean => {
+    const p = pages.get(ws);
+    if (p === undefined) return false;
+    const t = Date.now();
+    p.tokens = Math.min(RATE_BURST, p.tokens + ((t - p.refilledAt) * RATE_PER_S) / 1000);
+    p.refilledAt = t;
+    if (p.tokens >= 1) {
+      p.tokens -= 1;
+      return true;
+    }
+    limits.rateDropped++;
+    if (t - p.noticeAt >= 1000) {
+      p.noticeAt = t;
+      send(ws, { type: "error", id: null, error: `too many messages: at most ${RATE_PER_S} a second (${limits.rateDropped} dropped so far)` });
+    }
+    return false;
   };
 
   // The console UART, as the terminal sees it: what it transmits goes to every page.
@@ -178,7 +232,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       ir: { keys: demo.ir.keys, repeats: demo.ir.repeats, errors: demo.ir.errors },
       tasks, services,
       trace: { on: TRACE.on, records: TRACE.seq, lost: traceLost, lanes: TRACE.lanes.length - 1 },
-      pages: clients.size,
+      pages: clients.size, limits: { ...limits, gesturesRefused: sim.refused.gestures, irKeysRefused: sim.refused.irKeys, uartRefused: sim.port(o.consolePort)?.peer.refusedSends ?? 0 },
     };
   }
 
@@ -228,6 +282,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
 
   function onMessage(ws: WebSocket, data: unknown, isBinary: boolean): void {
     let id: unknown = null;
+    if (!admit(ws)) return;
     try {
       if (isBinary) throw new BadMessage("binary messages are not understood: send JSON text");
       let m: unknown;
@@ -243,10 +298,27 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         const line = msg.line;
         if (typeof line !== "string") throw new BadMessage('"line" must be a string');
         if (/[\r\n]/.test(line)) throw new BadMessage("one line at a time (no line breaks)");
-        const port = sim.port(o.consolePort);
-        if (port === null || port.isClosed) throw new BadMessage("the console UART is not open");
-        port.peer.send(line + "\n"); // as typed on the terminal: the console answers on the UART
-        send(ws, { type: "answer", id, line, lines: [], ok: true });
+        // Run by the console itself (the same commands, checks and answers), not sent down its UART: there a
+        // page's `log cat` (8 KB at 115200 baud: 0.7 s) would hold up the terminal behind it. The echo and
+        // the answer go to every page's console pane. One line in flight per page.
+        if (/^\s*(log\s+follow|trace\s+dump)(\s|$)/.test(line)) throw new BadMessage("log follow and trace dump are for a console of its own: the log pane follows the log, and Export saves the trace");
+        const page = pages.get(ws)!;
+        if (page.running) {
+          limits.consoleBusy++;
+          throw new BadMessage("the previous console line is still running: try again when it has answered");
+        }
+        page.running = true;
+        spawn("web-console", function* webConsole(): Gen<void> {
+          try {
+            const lines = yield* con!.execute(line);
+            const text = `> ${line}\n${lines.map((l) => l + "\n").join("")}`;
+            consoleText = (consoleText + text).slice(-8000);
+            broadcast({ type: "console", text });
+            send(ws, { type: "answer", id, line, lines: [], ok: !(lines[0] ?? "").startsWith("error:") });
+          } finally {
+            page.running = false;
+          }
+        });
         return;
       }
       if (msg.op === "trace") {
@@ -305,7 +377,11 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       return;
     }
     clients.add(ws);
-    ws.on("close", () => clients.delete(ws));
+    pages.set(ws, { tokens: RATE_BURST, refilledAt: Date.now(), noticeAt: 0, unreadSince: NaN, running: false });
+    ws.on("close", () => {
+      clients.delete(ws);
+      pages.delete(ws);
+    });
     ws.on("message", (data, isBinary) => onMessage(ws, data, isBinary));
     send(ws, { type: "hello", board: demo.config.boardName, pins: sim.pin, maxMessage: MAX_MESSAGE });
     send(ws, state());

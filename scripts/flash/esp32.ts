@@ -16,6 +16,7 @@ import {
   chipByName, hex, otadataPartition, parseImageHeader, parsePartitionTable,
 } from './esp32-image';
 import { ProgressBar, type ProgressStream } from './progress';
+import { readImage } from './read-image';
 import { NodeWebSerialPort, PortOpenError } from './web-serial-node';
 
 export const REQUIRED_FILES = ['bootloader.bin', 'partition-table.bin', 'xs_esp32.bin'] as const;
@@ -121,7 +122,13 @@ export function resolveBuildDir(buildOption: string | undefined, env: NodeJS.Pro
 
 /** Read the build and work out what goes where, for which chip. */
 export function loadBuild(dir: string, chipOption?: string): Build {
-  const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
+  const read = (f: string): Uint8Array => {
+    try {
+      return readImage(path.join(dir, f));
+    } catch (e) {
+      throw new FlashError('missing-files', (e as Error).message);
+    }
+  };
   const missing = missingIn(dir);
   if (missing.length) throw new FlashError('missing-files', `missing in ${dir}: ${missing.join(', ')}`);
   const bootloader = read('bootloader.bin');

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Uf2Error, type Uf2Summary, validateUf2 } from './uf2';
+import { readImage } from './read-image';
 
 export const DRIVE_NAMES = ['RPI-RP2', 'RP2350'] as const;
 export const INFO_FILE = 'INFO_UF2.TXT';
@@ -146,9 +147,9 @@ export async function flashPico(options: FlashPicoOptions): Promise<FlashPicoRes
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(fs.readFileSync(options.uf2));
+    bytes = readImage(options.uf2);
   } catch (err) {
-    throw new PicoFlashError('missing-file', `cannot read ${options.uf2}: ${(err as Error).message}`);
+    throw new PicoFlashError('missing-file', (err as Error).message);
   }
   let summary: Uf2Summary;
   try {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { app, type Demo } from "../../examples/demo/app";
-import { simAppConfig } from "../../examples/demo/board";
+import { simAppConfig } from "../../examples/demo/sim-config";
 import { MemoryPrefs } from "../../firmware/control/prefs";
 import { VirtualHost, activeScheduler, runOn, sleepMs, spawn, type Gen } from "../../firmware/sched/index";
 import { NEC_REPEAT_PERIOD_MS, necFrame } from "../../sim/nec";

@@ -1,8 +1,8 @@
 // The console's line stream over a UART: bytes from the reader go through a LineSplitter (CR, LF or CRLF
-// end a line, bad UTF-8 becomes U+FFFD, overlong lines are cut), answers go out through the writer.
+// end a line, bad UTF-8 becomes U+FFFD, an overlong line is refused whole), answers go out through the writer.
 // Input lost to a full receive buffer is reported, and never glues two lines into one command.
 import { UartOverflowError, type UartReader, type UartWriter } from "xs-async/drivers/uart";
-import type { LineIO } from "xs-async/control";
+import { ConsoleLineTooLongError as LineTooLongError, type LineIO } from "xs-async/control";
 import { LineSplitter } from "xs-async/control";
 import { composite } from "xs-async";
 import { currentTask, now, type Gen, type Op } from "xs-async";
@@ -12,7 +12,8 @@ const IDLE_MS = 20;
 
 /**
  * A {@link LineIO} on a UART's reader and writer. `readLine` returns the next line without its end of
- * line (ClosedError once the port is closed); `write` turns "\n" into "\r\n" when `crlf` is set (what a
+ * line (ClosedError once the port is closed; LineTooLongError, which the console answers "line too long (N
+ * bytes, max M)", for a line over `maxLineBytes`: none of it runs, and reading resumes after its end); `write` turns "\n" into "\r\n" when `crlf` is set (what a
  * serial terminal wants). One reader at a time; writes may overlap a pending read.
  * Overruns: with a reader made with `overflow: "error"` (what the demo uses), bytes lost because the
  * receive buffer was full are counted in `overrunBytes` and answered `input overrun: N bytes dropped`;
@@ -28,10 +29,11 @@ export class UartLineIO implements LineIO {
   /** Overruns reported so far (each discarded the line it cut). */
   overruns = 0;
   private readonly splitter: LineSplitter;
-  private readonly lines: string[] = [];
+  /** complete lines, or the byte count of a line refused as too long */
+  private readonly lines: (string | number)[] = [];
   /** after a gap: the next line end closes the cut line, whose tail is dropped */
   private skipTail = false;
-  private readonly pushLine = (l: string): void => {
+  private readonly pushLine = (l: string | number): void => {
     if (this.skipTail) this.skipTail = false;
     else this.lines.push(l);
   };
@@ -67,9 +69,11 @@ export class UartLineIO implements LineIO {
         yield* this.write(`input overrun: ${e.bytes} bytes dropped\n`);
         continue;
       }
-      this.splitter.push(bytes, this.pushLine);
+      this.splitter.push(bytes, this.pushLine, this.pushLine);
     }
-    return this.lines.shift()!;
+    const l = this.lines.shift()!;
+    if (typeof l === "number") throw new LineTooLongError(l, this.splitter.maxBytes);
+    return l;
   }
 
   private overrun(bytes: number): void {

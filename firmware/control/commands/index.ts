@@ -43,7 +43,7 @@ export function createConsole(io: LineIO, parts: ControlParts = {}): Console {
   if (parts.services !== undefined) installServiceCommands(con, parts.services);
   if (parts.jobs !== undefined) installJobCommands(con, parts.jobs);
   const board = parts.stats;
-  if (board !== undefined) con.register("stats", "stats: every driver's counters, and the timer-queue size", () => board.lines());
+  if (board !== undefined) con.register("stats", "stats: every driver's counters, and the timer-queue size", () => board.lines(), 0);
   installMemCommand(con, parts.memory);
   installEvalCommand(con);
   installTraceCommands(con);

@@ -13,5 +13,5 @@ export function installJobCommands(con: Console, jobs: Jobs): void {
     const j = jobs.get(id);
     if (j === undefined) throw new TypeError(`no job #${args[1]}`);
     return j.cancel() ? `#${id} cancelled` : `#${id} had already ended`;
-  });
+  }, 2);
 }

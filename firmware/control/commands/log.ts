@@ -77,6 +77,8 @@ export function installLogCommands(con: Console, log: RingLog, logOnConsole = fa
   con.register("log", `${USAGE}: read the RAM log (follow: until the next input line)`, function* logCommand(ctx: CommandContext): Gen<unknown> {
     const sub = ctx.args[0];
     const orEmpty = (l: string[], what: string): string[] => (l.length > 0 ? l : [what]);
+    // every form but grep takes a fixed number of words: more is refused, not ignored
+    if (sub !== "grep" && ctx.args.length > (sub === "tail" ? 2 : 1)) throw new TypeError(`too many arguments; usage: ${USAGE}`);
     switch (sub) {
       case "cat":
         return orEmpty(yield* scanLog(log, null), "(log is empty)");

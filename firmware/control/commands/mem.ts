@@ -42,5 +42,5 @@ export function installMemCommand(con: Console, provider: MemoryProvider = defau
     const m = provider();
     if (m === null) return "mem: not available on this platform";
     return Object.keys(m).map((k) => `${k}: ${m[k]}`);
-  });
+  }, 0);
 }

@@ -10,7 +10,7 @@ export function installServiceCommands(con: Console, sm: ServiceManager): void {
   con.register("services", "services: list the services", () => {
     const l = sm.list();
     return l.length > 0 ? l : ["(no services)"];
-  });
+  }, 0);
   con.register("service", `${USAGE}: control one service`, function* serviceCommand({ args }) {
     const [verb, name] = args;
     if (name === undefined) throw new TypeError(`usage: ${USAGE}`);
@@ -34,5 +34,5 @@ export function installServiceCommands(con: Console, sm: ServiceManager): void {
       default:
         throw new TypeError(`usage: ${USAGE}`);
     }
-  });
+  }, 2);
 }

@@ -2,6 +2,7 @@ import { checkpoint, type Gen } from "../../sched/index";
 import type { Console } from "../console";
 import type { Profiler } from "../profiler";
 import type { TaskRegistry } from "../registry";
+import { jsonProblem, parseJsonArgs } from "../json-args";
 import { show } from "../time";
 
 function needName(args: string[], usage: string): string {
@@ -26,26 +27,22 @@ export function installTaskCommands(con: Console, reg: TaskRegistry, profiler?: 
       throw new Error("refused: this is the console you are typing in; restart console starts a fresh one");
     }
     return reg.stop(n) ? `${n} stopped` : `${n} was not running`;
-  });
+  }, 1);
   con.register("start", "start NAME: start a stopped or finished task with its stored arguments", function* start({ args }): Gen<string> {
     const c = reg.start(needName(args, "start NAME"));
     yield* checkpoint();
     if (c.state === "failed") throw new Error(`${c.name} failed at start: ${show(c.error)}`);
     return `${c.name} started`;
-  });
+  }, 1);
   con.register("restart", "restart NAME [ARGS as a JSON array]: stop and start again, with new arguments if given", function* restart({ args, rest }): Gen<string> {
     const n = needName(args, "restart NAME [ARGS as a JSON array]");
     const json = rest.slice(rest.indexOf(n) + n.length).trim();
     let a: unknown[] | undefined;
     if (json !== "") {
-      let v: unknown;
-      try {
-        v = JSON.parse(json);
-      } catch {
-        throw new SyntaxError(`arguments are not valid JSON: ${json.length > 60 ? json.slice(0, 60) + "..." : json}`);
-      }
-      if (!Array.isArray(v)) throw new TypeError("arguments must be a JSON array, e.g. [2, 500]");
-      a = v;
+      const c = reg.get(n);
+      // a task given objects JSON cannot express (a ring log, a function) would lose them: refuse
+      if (c !== undefined && jsonProblem(c.args) !== null) throw new TypeError(`${n}'s arguments cannot be set from the console (they are not JSON data); restart ${n} without arguments`);
+      a = parseJsonArgs(json);
     }
     const c = reg.restart(n, a);
     // let it take its first step: a task that fails at once (bad arguments, a missing part) is reported here
@@ -54,6 +51,6 @@ export function installTaskCommands(con: Console, reg: TaskRegistry, profiler?: 
     return `${n} restarted`;
   });
   if (profiler !== undefined) {
-    con.register("top", "top: resumes, run time and stalls per profiled task", () => [...profiler.lines(), `stalls: ${profiler.stalls} (threshold ${profiler.stallMs} ms)`]);
+    con.register("top", "top: resumes, run time and stalls per profiled task", () => [...profiler.lines(), `stalls: ${profiler.stalls} (threshold ${profiler.stallMs} ms)`], 0);
   }
 }

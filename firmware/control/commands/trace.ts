@@ -44,6 +44,7 @@ export function installTraceCommands(con: Console): void {
   labelTraceWaits();
   con.register("trace", `${USAGE}: the task trace (dump: text for npm run trace)`, function* traceCommand(ctx: CommandContext): Gen<unknown> {
     const sub = ctx.args[0];
+    if (sub !== "start" && ctx.args.length > 1) throw new TypeError(`too many arguments; usage: ${USAGE}`);
     switch (sub) {
       case "start": {
         const records = ctx.args[1] === undefined ? undefined : Number(ctx.args[1]);
@@ -72,5 +73,5 @@ export function installTraceCommands(con: Console): void {
       default:
         throw new TypeError(`usage: ${USAGE}`);
     }
-  });
+  }, 3);
 }
