@@ -58,8 +58,11 @@ export function closeScope(s: CancelScope): void {
 export function restoreCancel(t: Task, err: unknown): void {
   const x = t.x();
   if (x.pendingCancel !== err) return;
-  let outer: unknown = x.cancelled;
+  // inside shield(), what was opened outside it (the task's own cancel, outer scopes) is held back
+  const shielded = x.shield > 0;
+  let outer: unknown = shielded ? null : x.cancelled;
   for (let s = x.scope as CancelScope | null; s !== null; s = s.parent) {
+    if (shielded && !s.inShield) break;
     if (s.error !== null) {
       outer = s.error;
       break;
