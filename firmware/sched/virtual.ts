@@ -31,6 +31,8 @@ export class VirtualHost implements Host {
   private deadline = Infinity;
   private cb: (() => void) | null = null;
   private gen = 0;
+  /** host turns asked for with soon() that have not run yet: the autojump waits for them */
+  private soonPending = 0;
 
   constructor(opts: VirtualHostOptions = {}) {
     this.stepCost = opts.stepCost ?? 0;
@@ -45,7 +47,11 @@ export class VirtualHost implements Host {
   }
 
   soon(cb: () => void): void {
-    this.turn(cb);
+    this.soonPending++;
+    this.turn(() => {
+      this.soonPending--;
+      cb();
+    });
   }
 
   setTimer(deadline: number, cb: () => void): void {
@@ -53,11 +59,15 @@ export class VirtualHost implements Host {
     this.cb = cb;
     const g = ++this.gen;
     if (this.autojump) {
-      this.turn(() => {
+      const jump = (): void => {
         if (g !== this.gen || this.cb === null) return;
+        // something became ready since the timer was armed (a promise job woke a task): it runs first,
+        // as it would on a real clock, where the deadline is not due yet
+        if (this.soonPending > 0) return this.turn(jump);
         if (this.t < this.deadline) this.t = this.deadline;
         this.fire();
-      });
+      };
+      this.turn(jump);
     } else if (deadline <= this.t) {
       this.turn(() => {
         if (g === this.gen) this.fire();
