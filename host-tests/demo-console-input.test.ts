@@ -2,49 +2,9 @@
 // lost silently, and the bytes around a lost stretch never join into one command.
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { app, type Demo } from "../examples/demo/app";
-import { simAppConfig } from "../examples/demo/sim-config";
-import { MemoryPrefs } from "../firmware/control/prefs";
-import { sleepMs, spawn, type Gen } from "../firmware/sched/index";
-import { SIM_CONSOLE_PORT, addStimulusCommands, createSimBoard, type SimBoard } from "../sim/board";
-import type { SimSerialPort } from "../sim/serial";
+import { startDemo } from "./lib/demo-rig";
+import { sleepMs } from "../firmware/sched/index";
 import type { UartLineIO } from "../examples/demo/parts/console-io";
-
-interface Rig {
-  sim: SimBoard;
-  demo: Demo;
-  con: SimSerialPort;
-  printed: string[];
-  ask(line: string, waitMs?: number): Gen<string>;
-}
-
-export function* startDemo(): Gen<Rig> {
-  const sim = createSimBoard();
-  const printed: string[] = [];
-  let demo: Demo | null = null;
-  const config = simAppConfig(sim, {
-    prefs: new MemoryPrefs(),
-    print: (l) => printed.push(l),
-    onReady: (d) => {
-      demo = d;
-      addStimulusCommands(d.console!, sim);
-    },
-  });
-  spawn("app", app, config);
-  yield* sleepMs(0);
-  if (demo === null) throw new Error("the demo did not start");
-  const con = sim.port(SIM_CONSOLE_PORT)!;
-  yield* sleepMs(500);
-  return {
-    sim, demo, con, printed,
-    *ask(line: string, waitMs = 300): Gen<string> {
-      con.peer.clearReceived();
-      con.peer.send(line + "\n");
-      yield* sleepMs(waitMs);
-      return con.peer.receivedText();
-    },
-  };
-}
 
 const HELP_LED = "led [off|on|slow|fast]: show or set the LED mode";
 

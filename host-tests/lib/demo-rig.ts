@@ -1,5 +1,5 @@
 // The demo app on a fresh simulated board with its console on the sim console port (virtual time), for
-// the console tests of issue 24 (the same rig as demo-console-input.test.ts).
+// the console tests (demo-console-input, demo-console-lines).
 import { app, type Demo } from "../../examples/demo/app";
 import { simAppConfig } from "../../examples/demo/sim-config";
 import { MemoryPrefs } from "../../firmware/control/prefs";
