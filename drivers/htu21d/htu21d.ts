@@ -5,9 +5,9 @@ import { now, spawn } from "../../firmware/sched/api";
 import { sleepMs } from "../../firmware/sched/sleep";
 import type { Gen, Task } from "../../firmware/sched/task";
 import { Lock } from "../../firmware/sync/lock";
-import type { I2C, I2CConstructor, I2COptions } from "../../firmware/platform/io";
-import type { ManagedResource, ResourceHandle } from "../resource/managed";
-import { openI2CDevice } from "../resource/device";
+import type { I2C } from "../../firmware/platform/io";
+import type { ResourceHandle } from "../resource/managed";
+import { openI2CDevice, type I2CDeviceOptions } from "../resource/device";
 
 /** The chip's fixed 7-bit address (datasheet, "Communication protocol": 0x40). */
 export const HTU21D_ADDRESS = 0x40;
@@ -123,18 +123,7 @@ export interface HTU21DSettings {
  * close it), or the shared resource plus the IO class and pins: the driver then opens the instance at
  * 0x40, makes its own handle, and closes both on close().
  */
-export type HTU21DOptions = HTU21DSettings &
-  (
-    | { handle: ResourceHandle<I2C> }
-    | {
-        resource: ManagedResource<unknown>;
-        io: I2CConstructor;
-        i2c: Omit<I2COptions, "address"> & { address?: number };
-        name?: string;
-        onAcquire?: (bus: I2C) => void;
-        onRelease?: (bus: I2C) => void;
-      }
-  );
+export type HTU21DOptions = HTU21DSettings & I2CDeviceOptions;
 
 const T = 0;
 const RH = 1;

@@ -1,12 +1,12 @@
-import type { I2C, I2CConstructor, I2COptions } from "../../firmware/platform/io";
+import type { I2C } from "../../firmware/platform/io";
 import { composite } from "../../firmware/sched/body";
 import { ClosedError } from "../../firmware/sched/errors";
 import { currentTask, type Op } from "../../firmware/sched/op";
 import { sleepMs } from "../../firmware/sched/sleep";
 import type { Gen } from "../../firmware/sched/task";
 import { Lock } from "../../firmware/sync/lock";
-import type { ManagedResource, ResourceHandle } from "../resource/managed";
-import { openI2CDevice } from "../resource/device";
+import type { ResourceHandle } from "../resource/managed";
+import { openI2CDevice, type I2CDeviceOptions } from "../resource/device";
 
 /** The usual address of a PCF8574 backpack (0x3F for the PCF8574A). */
 export const LCD_ADDRESS = 0x27;
@@ -52,10 +52,7 @@ export type LcdOptions = {
   backlight?: boolean;
   /** Most characters per I2C write (default 8: 36 bytes, 3.2 ms at 100 kHz): bounds how long the bus is held. */
   chunk?: number;
-} & (
-  | { handle: ResourceHandle<I2C> }
-  | { resource: ManagedResource<unknown>; io: I2CConstructor; i2c: Omit<I2COptions, "address"> & { address?: number }; name?: string }
-);
+} & I2CDeviceOptions;
 
 const SPACE = 0x20;
 
