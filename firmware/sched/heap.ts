@@ -18,10 +18,6 @@ export interface TimerNode {
   hi: number;
 }
 
-function less(a: TimerNode, b: TimerNode): boolean {
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
-}
-
 export class TimerHeap<T extends TimerNode> {
   private readonly a: T[] = [];
   private seq = 0;
@@ -60,6 +56,20 @@ export class TimerHeap<T extends TimerNode> {
     return top;
   }
 
+  /** Remove and return the earliest node if it is due at `now` (deadline <= now), else null. */
+  popDue(now: number): T | null {
+    const a = this.a;
+    const top = a[0];
+    if (top === undefined || top.deadline > now) return null;
+    const last = a.pop()!;
+    top.hi = -1;
+    if (last !== top) {
+      a[0] = last;
+      this.down(0);
+    }
+    return top;
+  }
+
   /** Remove `n` if it is in this heap; returns whether it was. */
   remove(n: T): boolean {
     const i = n.hi;
@@ -81,13 +91,18 @@ export class TimerHeap<T extends TimerNode> {
     }
   }
 
+  // The comparisons are written out in up() and down(): a call costs as much as a third of a generator
+  // resume on the device, and a wake-up with 100 sleepers makes about 14 of them.
   private up(i: number): void {
     const a = this.a;
     const n = a[i]!;
+    const d = n.deadline;
+    const q = n.seq;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pn = a[p]!;
-      if (!less(n, pn)) break;
+      const pd = pn.deadline;
+      if (d > pd || (d === pd && q > pn.seq)) break;
       a[i] = pn;
       pn.hi = i;
       i = p;
@@ -100,12 +115,23 @@ export class TimerHeap<T extends TimerNode> {
     const a = this.a;
     const len = a.length;
     const n = a[i]!;
+    const d = n.deadline;
+    const q = n.seq;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= len) break;
-      if (c + 1 < len && less(a[c + 1]!, a[c]!)) c++;
-      const cn = a[c]!;
-      if (!less(cn, n)) break;
+      let cn = a[c]!;
+      let cd = cn.deadline;
+      if (c + 1 < len) {
+        const rn = a[c + 1]!;
+        const rd = rn.deadline;
+        if (rd < cd || (rd === cd && rn.seq < cn.seq)) {
+          c++;
+          cn = rn;
+          cd = rd;
+        }
+      }
+      if (cd > d || (cd === d && cn.seq > q)) break;
       a[i] = cn;
       cn.hi = i;
       i = c;

@@ -3,7 +3,7 @@ import { AsyncBridge } from "./bridge";
 import { CallbackHandle, type Timed } from "./callbacks";
 import { TimerHeap } from "./heap";
 import type { Host } from "./host";
-import { CTX, PARKED, RESUME, type Op } from "./op";
+import { CTX, FINISHED, PARKED, RESUME, YIELDED, type Op } from "./op";
 import { joinOp, wakeJoiners } from "./join";
 import { Reports, type ExceptionHandler } from "./report";
 import {
@@ -47,6 +47,27 @@ export interface SchedulerOptions {
 
 let active: Scheduler | null = null;
 
+// The run queue of one scheduler, the "loaded" one, lives in these module variables: XS reads and writes
+// them as cheaply as locals, where a property access costs several µs on a microcontroller, and the round
+// loop touches the queue on every step. Another scheduler's queue stays in its `head`/`tail` fields until
+// it is loaded (load()); only tests run more than one scheduler.
+let loaded: Scheduler | null = null;
+let runHead: Runnable | null = null;
+let runTail: Runnable | null = null;
+
+/** Make `s` the scheduler whose run queue is in the module variables. */
+function load(s: Scheduler): void {
+  const was = loaded;
+  if (was !== null) {
+    was.head = runHead;
+    was.tail = runTail;
+  }
+  runHead = s.head;
+  runTail = s.tail;
+  s.head = s.tail = null;
+  loaded = s;
+}
+
 /**
  * An async task that starts another operation after its own cancel was raised this many times (it caught
  * the CancelledError and went on) is abandoned there: JavaScript cannot force an async function out.
@@ -77,7 +98,7 @@ export function activeScheduler(): Scheduler {
  */
 export class Scheduler {
   // Hot fields first (XS looks properties up in order).
-  /** @internal run queue (FIFO through `next`); only the scheduler writes it */ head: Runnable | null = null;
+  /** @internal run queue (FIFO through `next`) while another scheduler is loaded (see load()) */ head: Runnable | null = null;
   /** @internal */ tail: Runnable | null = null;
   /** the last entry of the current round; null when the round is over */
   private roundEnd: Runnable | null = null;
@@ -236,10 +257,10 @@ export class Scheduler {
     t.value = value;
     // pushReady and kick, inlined: this is every primitive's hot path
     t.next = null;
-    const tl = this.tail;
-    if (tl !== null) tl.next = t;
-    else this.head = t;
-    this.tail = t;
+    if (loaded !== this) load(this);
+    if (runTail !== null) runTail.next = t;
+    else runHead = t;
+    runTail = t;
     if (!this.roundActive && !this.turnScheduled && !this.stopped) {
       this.turnScheduled = true;
       this.host.soon(this.turnCb);
@@ -411,15 +432,22 @@ export class Scheduler {
   /** @internal append to the run queue (the one place besides the hot paths here that writes it) */
   pushReady(r: Runnable): void {
     r.next = null;
-    if (this.tail !== null) this.tail.next = r;
-    else this.head = r;
-    this.tail = r;
+    if (loaded !== this) load(this);
+    if (runTail !== null) runTail.next = r;
+    else runHead = r;
+    runTail = r;
+  }
+
+  /** Nothing is in the run queue. */
+  private idle(): boolean {
+    if (loaded !== this) load(this);
+    return runHead === null;
   }
 
   /** @internal */
   addTimer(n: Timed, deadline: number): void {
     this.timers.push(n, deadline);
-    if (!this.roundActive && !this.turnScheduled && this.timers.peek() === n && this.head === null) this.arm();
+    if (!this.roundActive && !this.turnScheduled && this.timers.peek() === n && this.idle()) this.arm();
   }
 
   /** @internal */
@@ -460,14 +488,14 @@ export class Scheduler {
     const now = this.host.now();
     this.batchEnd = now + this.batchMs;
     this.expireTimers(now);
-    this.roundEnd = this.tail;
+    if (loaded !== this) load(this);
+    this.roundEnd = runTail;
     this.continueRound();
   }
 
   private expireTimers(now: number): void {
     const timers = this.timers;
-    while (timers.first() <= now) {
-      const n = timers.pop()!;
+    for (let n = timers.popDue(now); n !== null; n = timers.popDue(now)) {
       if (tracing) TRACE.timer(n);
       try {
         n.onTimer(this);
@@ -501,7 +529,7 @@ export class Scheduler {
     this.roundActive = false;
     if (tracing) TRACE.idle();
     if (this.stopped) return;
-    if (this.head !== null || this.reports.pending) this.kick();
+    if (!this.idle() || this.reports.pending) this.kick();
     else this.arm();
   }
 
@@ -513,52 +541,56 @@ export class Scheduler {
    * read costs about two generator resumes on a device).
    */
   private loop(): boolean {
+    if (loaded !== this) load(this);
     const cost = this.stepCost;
     let end = this.roundEnd;
     let left = this.batchLeft;
     for (;;) {
       while (end !== null) {
         left--;
-        const t = this.head as Task;
+        const t = runHead as Task;
         const n = t.next;
-        this.head = n;
-        if (n === null) this.tail = null;
-        else t.next = null;
+        runHead = n;
+        if (n === null) runTail = null;
         if (t === end) end = this.roundEnd = null;
         if (cost > 0) this.host.charge!(cost);
-        const g = t.gen;
-        if (t.st === READY && g !== null) {
-          // hot path: resume a generator task (after a checkpoint or a wake-up)
-          t.st = RUNNING;
-          t.waitOn = null;
-          CTX.current = t;
-          if (tracing) TRACE.run(t);
-          const r = (g as Gen).next(RESUME);
-          if (tracing) TRACE.out(t);
-          if (t.st !== RUNNING) {
-            // it parked through an operation (a finished or failing task is still RUNNING here)
-            if (CTX.opFn === null) continue;
-          } else if (r.value === undefined && !r.done && t.ext === null && CTX.opFn === null) {
-            // a bare `yield`: the cheapest checkpoint, back of the run queue
-            t.st = READY;
-            const tl = this.tail;
-            if (tl !== null) tl.next = t;
-            else this.head = t;
-            this.tail = t;
+        if (t.st === READY) {
+          const g = t.gen;
+          if (g !== null) {
+            // hot path: resume a generator task (after a checkpoint or a wake-up). Its `waitOn` is left as
+            // it is: park() overwrites it, and the other ways out of a step clear it.
+            t.st = RUNNING;
+            CTX.current = t;
+            if (tracing) TRACE.run(t);
+            const r = (g as Gen).next(RESUME);
+            if (tracing) TRACE.out(t);
+            if (r === YIELDED) {
+              // an operation parked it or queued it (every operation of a generator task ends this way)
+              if (t.st !== RUNNING && CTX.opFn === null) continue;
+            } else if (r.value === undefined && !r.done && t.st === RUNNING && t.ext === null && CTX.opFn === null) {
+              // a bare `yield`: the cheapest checkpoint, back of the run queue
+              t.st = READY;
+              t.waitOn = null;
+              t.next = null;
+              if (runTail !== null) runTail.next = t;
+              else runHead = t;
+              runTail = t;
+              continue;
+            }
+            CTX.current = null;
+            this.afterStep(t, r);
             continue;
           }
-          CTX.current = null;
-          this.afterStep(t, r);
-          continue;
         }
         CTX.current = null;
         this.batchLeft = left;
         if (this.slowStep(t)) return true;
+        if (loaded !== this) load(this);
         left = this.batchLeft;
         end = this.roundEnd;
       }
       // the round is over: another one in this batch?
-      if (this.head === null || this.stopped || (left <= 0 && this.batchMs === 0)) break;
+      if (runHead === null || this.stopped || (left <= 0 && this.batchMs === 0)) break;
       if (left > 0 || left <= this.clockAt) {
         const now = this.host.now();
         if (left <= 0) {
@@ -569,9 +601,10 @@ export class Scheduler {
           CTX.current = null;
           this.batchLeft = left;
           this.expireTimers(now);
+          if (loaded !== this) load(this);
         }
       }
-      end = this.roundEnd = this.tail;
+      end = this.roundEnd = runTail;
     }
     this.batchLeft = left;
     CTX.current = null;
@@ -701,6 +734,7 @@ export class Scheduler {
     t.value = v;
     t.gen = null;
     t.waitOn = null;
+    t.next = null; // the round loop leaves a popped task's link as it was
     t.res = null;
     const x = t.ext;
     let seen = false;
@@ -722,6 +756,48 @@ export class Scheduler {
     if (!ok && !seen && !isCancelled(v)) this.reports.defer(t);
   }
 }
+
+/**
+ * @internal The checkpoint of a generator task, without the generic operation machinery: it is the hottest
+ * path of every program (round-robin switch = gen.next + this iterator's two next() calls). It lives here
+ * to queue the task through the module's run-queue variables.
+ */
+export const CHECKPOINT = {
+  [Symbol.iterator]() {
+    return this;
+  },
+  next(x?: unknown): IteratorResult<unknown, unknown> {
+    const t = CTX.current!;
+    if (x === RESUME) {
+      FINISHED.value = undefined;
+      return FINISHED;
+    }
+    const ext = t.ext;
+    if (ext !== null && ext.pendingCancel !== null) {
+      t.sched.raiseCancel(t, ext.pendingCancel);
+      return YIELDED;
+    }
+    t.st = READY;
+    t.waitOn = null;
+    // Scheduler.pushReady, inline
+    t.next = null;
+    const s = t.sched;
+    if (loaded !== s) load(s);
+    if (runTail !== null) runTail.next = t;
+    else runHead = t;
+    runTail = t;
+    return YIELDED;
+  },
+  throw(e: unknown): never {
+    throw e;
+  },
+  return(v: unknown): IteratorResult<unknown, unknown> {
+    return { value: v, done: true };
+  },
+  then(_ok: unknown, fail?: (e: unknown) => void): void {
+    if (typeof fail === "function") fail(new TypeError("a checkpoint of a generator task was awaited: use yield*"));
+  },
+};
 
 /** @internal validate a delay in ms (a number, not NaN); negative counts as 0 */
 export function checkMs(ms: number): number {

@@ -1,6 +1,5 @@
-import { checkMs } from "./scheduler";
-import { CTX, FINISHED, PARKED, RESUME, YIELDED, currentTask, op, type Op } from "./op";
-import { READY } from "./task";
+import { CHECKPOINT, checkMs } from "./scheduler";
+import { CTX, PARKED, currentTask, op, type Op } from "./op";
 import type { Task } from "./task";
 
 function sleepBody(t: Task, ms: number): typeof PARKED {
@@ -10,45 +9,6 @@ function sleepBody(t: Task, ms: number): typeof PARKED {
 }
 
 const FOREVER = { abortWait: (): boolean => false };
-
-/**
- * The checkpoint of a generator task, without the generic operation machinery: it is the hottest path
- * of every program (round-robin switch = gen.next + this iterator's two next() calls).
- */
-const CHECKPOINT = {
-  [Symbol.iterator]() {
-    return this;
-  },
-  next(x?: unknown): IteratorResult<unknown, unknown> {
-    const t = CTX.current!;
-    if (x === RESUME) {
-      FINISHED.value = undefined;
-      return FINISHED;
-    }
-    if (t.ext !== null && t.ext.pendingCancel !== null) {
-      t.sched.raiseCancel(t, t.ext.pendingCancel);
-      return YIELDED;
-    }
-    t.st = READY;
-    // Scheduler.pushReady, inline
-    t.next = null;
-    const s = t.sched;
-    const tl = s.tail;
-    if (tl !== null) tl.next = t;
-    else s.head = t;
-    s.tail = t;
-    return YIELDED;
-  },
-  throw(e: unknown): never {
-    throw e;
-  },
-  return(v: unknown): IteratorResult<unknown, unknown> {
-    return { value: v, done: true };
-  },
-  then(_ok: unknown, fail?: (e: unknown) => void): void {
-    if (typeof fail === "function") fail(new TypeError("a checkpoint of a generator task was awaited: use yield*"));
-  },
-};
 
 /**
  * Suspend the calling task for `ms` milliseconds (negative counts as 0; `Infinity` sleeps until cancelled).

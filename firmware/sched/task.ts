@@ -111,7 +111,7 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
    * (the item a putter offers); then the pending resume value or error; finally the result or error
    */
   value: unknown;
-  /** @internal what the task is parked on, or what woke it (for undoWake) */ waitOn: Waitable | null = null;
+  /** @internal what the task is parked on, or what woke it (for undoWake; kept while it runs, until it parks or checkpoints) */ waitOn: Waitable | null = null;
   readonly sched: Scheduler;
   /** @internal */ ext: TaskExt | null = null;
   /** @internal an async task parked in an operation: the resolve function of the promise it awaits */

@@ -58,7 +58,8 @@ export class Lock implements Waitable {
     const h = this.holder;
     if (h === null) throw new InvalidStateError("release of a Lock that is not locked");
     // handed to a waiter that has not run yet: a second release would take it back from that waiter
-    if (h.waitOn === this) throw new InvalidStateError(`release of a Lock already handed to task ${h.name}`);
+    // (a task keeps what woke it in waitOn until it parks or checkpoints again)
+    if (h.waitOn === this && h.state === "ready") throw new InvalidStateError(`release of a Lock already handed to task ${h.name}`);
     this.handOff();
   }
 
