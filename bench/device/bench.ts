@@ -3,7 +3,7 @@
 // Public API only. Every measurement is short (a fraction of a second on an RP2040) so the whole run fits
 // in about 15 s on a Pico and one minute of simulated time in the emulator.
 import { checkpoint, run, sleepMs, spawn, type Gen, type Task } from "firmware/sched/index";
-import { Event, Queue } from "firmware/sync/index";
+import { Barrier, Condition, Event, Lock, Message, Queue, RingbufQueue, Semaphore, ThreadSafeFlag } from "firmware/sync/index";
 
 export interface BenchPlatform {
   /** Board or engine name for the header line. */
@@ -274,6 +274,17 @@ function* memory(P: BenchPlatform, kind: MemKind, n: number): Gen<number | undef
   return after !== undefined ? (after - before) / n : undefined;
 }
 
+/** Bytes per primitive with no waiter: heap after a full GC before and after making `n` of them. */
+function primitiveBytes(P: BenchPlatform, make: () => unknown, n: number): number | undefined {
+  const keep: unknown[] = new Array<unknown>(n).fill(null);
+  P.gc();
+  const before = P.heapBytes();
+  if (before === undefined) return undefined;
+  for (let i = 0; i < n; i++) keep[i] = make();
+  const after = P.heapBytes();
+  return after !== undefined && keep.length === n ? (after - before) / n : undefined;
+}
+
 /** Run every measurement and print the table; resolves when "bench done" has been printed. */
 export function bench(P: BenchPlatform): Promise<void> {
   const k = P.scale ?? 1;
@@ -390,6 +401,22 @@ export function bench(P: BenchPlatform): Promise<void> {
     yield* M("bare-async", "bare pending async function (await)");
     yield* M("async-sleep", "async task parked in sleepMs(Infinity)", "bare-async");
     yield* M("async-event", "async task parked in Event.wait()", "bare-async");
+    const primitives: [string, () => unknown][] = [
+      ["Event", () => new Event()],
+      ["Lock", () => new Lock()],
+      ["Semaphore", () => new Semaphore(1)],
+      ["Condition (with its Lock)", () => new Condition()],
+      ["Barrier(2)", () => new Barrier(2)],
+      ["Message", () => new Message()],
+      ["ThreadSafeFlag", () => new ThreadSafeFlag()],
+      ["Queue(4), empty", () => new Queue<number>(4)],
+      ["RingbufQueue(16), empty", () => new RingbufQueue<number>(16)],
+    ];
+    for (const [label, make] of primitives) {
+      phase(`memory: ${label}`);
+      const b = primitiveBytes(P, make, memN);
+      line(`  ${pad(label, 44)}${lpad(b === undefined ? "n/a" : fix(b, 0), 6)}`);
+    }
 
     yield* garbageRows(garbageRowsList.slice(0, 3));
 
