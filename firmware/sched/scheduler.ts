@@ -47,10 +47,11 @@ export interface SchedulerOptions {
 
 let active: Scheduler | null = null;
 
-// The run queue of one scheduler, the "loaded" one, lives in these module variables: XS reads and writes
-// them as cheaply as locals, where a property access costs several µs on a microcontroller, and the round
-// loop touches the queue on every step. Another scheduler's queue stays in its `head`/`tail` fields until
-// it is loaded (load()); only tests run more than one scheduler.
+// The run queue of one scheduler, the "loaded" one, lives in these module variables: XS reaches them by
+// index, like locals, and the round loop touches the queue on every step. Another scheduler's queue stays
+// in its `head`/`tail` fields. Only the round loop loads a scheduler (load()), when it starts or goes on;
+// everything else that queues or looks at a queue asks `loaded === this` first, so a task of one
+// scheduler that wakes a task of another (tests run several) never swaps the queue under a running loop.
 let loaded: Scheduler | null = null;
 let runHead: Runnable | null = null;
 let runTail: Runnable | null = null;
@@ -257,10 +258,16 @@ export class Scheduler {
     t.value = value;
     // pushReady and kick, inlined: this is every primitive's hot path
     t.next = null;
-    if (loaded !== this) load(this);
-    if (runTail !== null) runTail.next = t;
-    else runHead = t;
-    runTail = t;
+    if (loaded === this) {
+      if (runTail !== null) runTail.next = t;
+      else runHead = t;
+      runTail = t;
+    } else {
+      const tl = this.tail;
+      if (tl !== null) tl.next = t;
+      else this.head = t;
+      this.tail = t;
+    }
     if (!this.roundActive && !this.turnScheduled && !this.stopped) {
       this.turnScheduled = true;
       this.host.soon(this.turnCb);
@@ -432,16 +439,21 @@ export class Scheduler {
   /** @internal append to the run queue (the one place besides the hot paths here that writes it) */
   pushReady(r: Runnable): void {
     r.next = null;
-    if (loaded !== this) load(this);
-    if (runTail !== null) runTail.next = r;
-    else runHead = r;
-    runTail = r;
+    if (loaded === this) {
+      if (runTail !== null) runTail.next = r;
+      else runHead = r;
+      runTail = r;
+    } else {
+      const tl = this.tail;
+      if (tl !== null) tl.next = r;
+      else this.head = r;
+      this.tail = r;
+    }
   }
 
   /** Nothing is in the run queue. */
   private idle(): boolean {
-    if (loaded !== this) load(this);
-    return runHead === null;
+    return (loaded === this ? runHead : this.head) === null;
   }
 
   /** @internal */
@@ -488,8 +500,7 @@ export class Scheduler {
     const now = this.host.now();
     this.batchEnd = now + this.batchMs;
     this.expireTimers(now);
-    if (loaded !== this) load(this);
-    this.roundEnd = runTail;
+    this.roundEnd = loaded === this ? runTail : this.tail;
     this.continueRound();
   }
 
@@ -543,18 +554,20 @@ export class Scheduler {
   private loop(): boolean {
     if (loaded !== this) load(this);
     const cost = this.stepCost;
+    // the state the hot path takes: none when every step is charged for (a VirtualHost with stepCost)
+    const fast = cost > 0 ? -1 : READY;
     let end = this.roundEnd;
     let left = this.batchLeft;
     for (;;) {
       while (end !== null) {
         left--;
         const t = runHead as Task;
-        const n = t.next;
-        runHead = n;
-        if (n === null) runTail = null;
-        if (t === end) end = this.roundEnd = null;
-        if (cost > 0) this.host.charge!(cost);
-        if (t.st === READY) {
+        runHead = t.next;
+        if (t === end) {
+          end = this.roundEnd = null;
+          if (runHead === null) runTail = null; // only the round's last entry can be the queue's last
+        }
+        if (t.st === fast) {
           const g = t.gen;
           if (g !== null) {
             // hot path: resume a generator task (after a checkpoint or a wake-up). Its `waitOn` is left as
@@ -584,6 +597,7 @@ export class Scheduler {
         }
         CTX.current = null;
         this.batchLeft = left;
+        if (cost > 0) this.host.charge!(cost);
         if (this.slowStep(t)) return true;
         if (loaded !== this) load(this);
         left = this.batchLeft;
@@ -782,10 +796,13 @@ export const CHECKPOINT = {
     // Scheduler.pushReady, inline
     t.next = null;
     const s = t.sched;
-    if (loaded !== s) load(s);
-    if (runTail !== null) runTail.next = t;
-    else runHead = t;
-    runTail = t;
+    if (loaded === s) {
+      if (runTail !== null) runTail.next = t;
+      else runHead = t;
+      runTail = t;
+    } else {
+      s.pushReady(t);
+    }
     return YIELDED;
   },
   throw(e: unknown): never {
