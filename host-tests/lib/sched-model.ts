@@ -158,7 +158,13 @@ function specArb(depth: number, top: boolean): fc.Arbitrary<TaskSpec> {
 const DONE_OK = 6;
 const DONE_ERR = 7;
 /** the internals a test of the core reads (a Task's state and outcome without marking it retrieved) */
-interface TaskInternals { st: number; value: unknown }
+interface TaskInternals { st: number; value: unknown; ext: { pendingCancel: unknown } | null }
+
+/** A join started now would wait: the target runs on, and the joiner has no cancel pending (a pending cancel is raised by the join before it waits). */
+function joinWouldWait(joiner: TaskInfo, target: TaskInfo): boolean {
+  const ext = (joiner.task as unknown as TaskInternals).ext;
+  return !target.task.done && (ext === null || ext.pendingCancel === null);
+}
 interface SchedInternals { roundActive: boolean }
 
 /** Operations in flight when their task is cancelled that may still complete (docs: "cannot be undone"). */
@@ -873,7 +879,7 @@ function* genStep(w: World, info: TaskInfo, s: Step): Gen<void> {
     case "join": {
       const target = joinTarget(w, info, s.k);
       if (target === null) return;
-      if (!target.task.done) {
+      if (joinWouldWait(info, target)) {
         target.joinedLive = true;
         target.joiners.push(info);
       }
@@ -996,7 +1002,7 @@ async function asyncStep(w: World, info: TaskInfo, s: Step): Promise<void> {
     case "join": {
       const target = joinTarget(w, info, s.k);
       if (target === null) return;
-      if (!target.task.done) {
+      if (joinWouldWait(info, target)) {
         target.joinedLive = true;
         target.joiners.push(info);
       }
