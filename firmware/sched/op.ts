@@ -83,14 +83,6 @@ export function pendingCancel(t: Task): unknown {
   return t.ext !== null ? t.ext.pendingCancel : null;
 }
 
-/** @internal the resume half of every generator-mode operation */
-export function resumed(): IteratorResult<unknown, unknown> {
-  const t = CTX.current!;
-  FINISHED.value = t.value;
-  t.value = undefined;
-  return FINISHED;
-}
-
 /**
  * The one iterator every generator-mode operation returns; its arguments wait in CTX. @internal (hot
  * primitives inline op()'s generator branch: `CTX.opFn = body; CTX.opArg = arg; return GEN_OP`)

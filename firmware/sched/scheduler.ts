@@ -200,17 +200,6 @@ export class Scheduler {
     return t;
   }
 
-  /** @internal a task around an existing generator object (composites that run a body in a child) */
-  spawnGen(name: string, g: Gen): Task {
-    const t = new Task(this, name, null, null);
-    t.gen = g;
-    t.st = READY;
-    if (tracing) TRACE.spawn(t);
-    this.pushReady(t);
-    this.kick();
-    return t;
-  }
-
   /** Run `fn(...args)` on the next round. Safe from IO callbacks. */
   callSoon(fn: (...args: any[]) => void, ...args: unknown[]): CallbackHandle {
     const h = new CallbackHandle(this, fn, args);
