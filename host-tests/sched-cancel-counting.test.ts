@@ -1,5 +1,6 @@
 // A task that caught other errors before (timeouts, a child's failure) is not treated as one that swallowed
 // its cancel: when it is cancelled, its catch blocks see the CancelledError, and it ends without a report.
+// A bare yield is a checkpoint: a cancel pending there is raised there.
 import { assert } from "./lib/assert";
 import { Log, errorText } from "./helpers";
 import { VirtualHost, failAfter, runOn, sleepMs, spawn, taskGroup, type Gen, type Task, type TaskGroup } from "../firmware/sched/index";
@@ -85,5 +86,28 @@ describe("errors caught before a cancel do not count as swallowed cancels", () =
       yield* asy.join();
     });
     assert.deepEqual(log.items, ["gen caught Error: boom@1", "async caught Error: boom@1"]);
+  });
+});
+
+describe("a bare yield in a generator task", () => {
+  it("a bare yield is a checkpoint that raises a cancel which became pending while the task ran", async () => {
+    const log = new Log();
+    await runOn(new VirtualHost(), function* () {
+      yield* taskGroup(function* (g: TaskGroup) {
+        g.spawn(function* (): Gen<void> {
+          yield* sleepMs(1);
+          g.cancel(); // cancels this task as well, while it runs
+          try {
+            yield;
+            log.add("went on after the bare yield");
+          } catch (err) {
+            log.add(`bare yield raised ${errorText(err)}`);
+            throw err;
+          }
+        });
+      });
+      log.add("group over");
+    });
+    assert.deepEqual(log.items, ["bare yield raised CancelledError: task group cancelled@1", "group over@1"]);
   });
 });
