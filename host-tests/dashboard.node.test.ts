@@ -19,10 +19,27 @@ declare const document: { querySelector(sel: string): PageElement | null; getEle
 const ROOT = path.resolve(__dirname, "..");
 const DEMO_TASKS = ["printer", "console", "led", "buttons", "ir", "env", "modem"];
 
+/** CHROMIUM_PATH, else chromium or chromium-browser on PATH (scripts/preflight.mjs looks the same way), else null. */
+function findChromium(): string | null {
+  const given = process.env.CHROMIUM_PATH;
+  if (given !== undefined && given !== "") return fs.existsSync(given) ? given : null;
+  for (const name of ["chromium", "chromium-browser"]) {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "")) {
+      const f = path.join(dir, name);
+      try {
+        fs.accessSync(f, fs.constants.X_OK);
+        if (fs.statSync(f).isFile()) return f;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return null;
+}
+
 function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => p !== undefined && p !== "");
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (found === undefined) throw new Error(`no chromium at ${candidates.join(", ")}: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
+  const found = findChromium();
+  if (found === null) throw new Error("no chromium in CHROMIUM_PATH or on PATH: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH");
   return found;
 }
 
@@ -117,8 +134,8 @@ describe("dashboard (npm start -- --web)", function () {
 
   it("in chromium: button, IR, temperature, fault, console, timeline lanes and an exported trace", async function () {
     // without chromium the test is skipped (npm test's first step says so), except with CI=true
-    if (process.env.CI !== "true" && [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].every((p) => p === undefined || p === "" || !fs.existsSync(p))) {
-      console.log("    (skipped: chromium is not installed; apt-get install -y chromium or set CHROMIUM_PATH)");
+    if (process.env.CI !== "true" && findChromium() === null) {
+      console.log("    (skipped: chromium is not installed; apt-get install -y chromium, or put it on PATH or in CHROMIUM_PATH)");
       this.skip();
     }
     browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
