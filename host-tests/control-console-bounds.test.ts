@@ -119,7 +119,8 @@ describe("console: bounded commands", () => {
           yield* sleepMs(0);
         }
       });
-      const re = new LinearRegExp("(.*.*)*X");
+      // ([X], a class: with a plain X the line of a's, which has none, would be skipped at once by one indexOf)
+      const re = new LinearRegExp("(.*.*)*[X]");
       assert.deepEqual(yield* scanLog(rl, re, Infinity, { clock, sliceMs: 10, budgetMs: 1000 }), ["0.000 [INFO] [app] an X at the end"]);
       const cut = yield* scanLog(rl, re, Infinity, { clock, sliceMs: 10, budgetMs: 30 });
       other.cancel();

@@ -19,10 +19,27 @@ declare const document: { querySelector(sel: string): PageElement | null; getEle
 const ROOT = path.resolve(__dirname, "..");
 const DEMO_TASKS = ["printer", "console", "led", "buttons", "ir", "env", "modem"];
 
+/** CHROMIUM_PATH, else chromium or chromium-browser on PATH (scripts/preflight.mjs looks the same way), else null. */
+function findChromium(): string | null {
+  const given = process.env.CHROMIUM_PATH;
+  if (given !== undefined && given !== "") return fs.existsSync(given) ? given : null;
+  for (const name of ["chromium", "chromium-browser"]) {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "")) {
+      const f = path.join(dir, name);
+      try {
+        fs.accessSync(f, fs.constants.X_OK);
+        if (fs.statSync(f).isFile()) return f;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return null;
+}
+
 function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => p !== undefined && p !== "");
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (found === undefined) throw new Error(`no chromium at ${candidates.join(", ")}: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
+  const found = findChromium();
+  if (found === null) throw new Error("no chromium in CHROMIUM_PATH or on PATH: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH");
   return found;
 }
 
@@ -115,10 +132,10 @@ describe("dashboard (npm start -- --web)", function () {
     demo.child.kill("SIGINT");
   });
 
-  it("in chromium: button, IR, temperature, fault, console, timeline lanes and an exported trace", async function () {
+  it("in chromium: button, IR, temperature, fault, console, timeline lanes and an exported trace; a narrow window", async function () {
     // without chromium the test is skipped (npm test's first step says so), except with CI=true
-    if (process.env.CI !== "true" && [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].every((p) => p === undefined || p === "" || !fs.existsSync(p))) {
-      console.log("    (skipped: chromium is not installed; apt-get install -y chromium or set CHROMIUM_PATH)");
+    if (process.env.CI !== "true" && findChromium() === null) {
+      console.log("    (skipped: chromium is not installed; apt-get install -y chromium, or put it on PATH or in CHROMIUM_PATH)");
       this.skip();
     }
     browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
@@ -132,6 +149,11 @@ describe("dashboard (npm start -- --web)", function () {
     await page.goto(demo.url);
     await page.waitForSelector("#status.ok");
     await page.waitForSelector('#tasks tr[data-task="led"] td.st-running');
+    // what the input tasks wait on, by name: the button's pin edges and the IR receiver's frames
+    await waitText(page, '#tasks tr[data-task="buttons"] td:nth-child(3)', /^button edge$/);
+    await waitText(page, '#tasks tr[data-task="ir"] td:nth-child(3)', /^IR frame$/);
+    // the sensor inputs show what the simulated HTU21D is set to (20 °C, 50 %RH)
+    await page.waitForFunction(() => (document.getElementById("temp") as unknown as { value: string }).value === "20" && (document.getElementById("rh") as unknown as { value: string }).value === "50");
 
     // the button: a click turns the LED on (reported when the double-click window closes), and the log says so
     assert.equal(await page.getAttribute("#led", "data-lit"), "0");
@@ -173,6 +195,22 @@ describe("dashboard (npm start -- --web)", function () {
     await page.fill("#console-in", "services");
     await page.press("#console-in", "Enter");
     await waitText(page, "#console-out", /● env - HTU21D.*active/);
+    // each line is echoed before its answer, and Up/Down walk the lines sent, as in a shell
+    await waitText(page, "#console-out", /> services\n● led/);
+    await page.fill("#console-in", "log stats");
+    await page.press("#console-in", "Enter");
+    await waitText(page, "#console-out", /> log stats\n\d+ records, /);
+    const inputValue = (): Promise<string> => page.inputValue("#console-in");
+    await page.press("#console-in", "ArrowUp");
+    assert.equal(await inputValue(), "log stats");
+    await page.press("#console-in", "ArrowUp");
+    assert.equal(await inputValue(), "services");
+    await page.press("#console-in", "ArrowUp");
+    assert.equal(await inputValue(), "services", "the oldest line stays");
+    await page.press("#console-in", "ArrowDown");
+    assert.equal(await inputValue(), "log stats");
+    await page.press("#console-in", "ArrowDown");
+    assert.equal(await inputValue(), "");
 
     // the timeline has a lane for each of the demo's tasks
     await page.waitForFunction((names) => names.every((n) => document.querySelector(`#tl-lanes [data-lane="${n}"]`) !== null), DEMO_TASKS);
@@ -182,9 +220,31 @@ describe("dashboard (npm start -- --web)", function () {
     await new Promise((r) => setTimeout(r, 1500));
     await page.click("#tl-zoom-out");
     await page.click("#tl-pause");
-    assert.equal(await page.textContent("#tl-pause"), "Resume");
-    const tl = (await page.evaluate("dashboardTimeline()")) as { events: number; endUs: number; spanMs: number; paused: boolean };
+    assert.equal(await page.textContent("#tl-pause"), "Live");
+    type Timeline = { events: number; startUs: number; endUs: number; spanMs: number; paused: boolean };
+    const timeline = async (): Promise<Timeline> => (await page.evaluate("dashboardTimeline()")) as Timeline;
+    const tl = await timeline();
     assert.ok(tl.paused && tl.spanMs === 4000 && tl.endUs > 10e6 && tl.events > 100, JSON.stringify(tl)); // paused at the last event, zoomed out to 4 s
+    // panning: back by half a window per click, down to boot (the axis starts at 0, never before)
+    await page.click("#tl-back");
+    assert.equal((await timeline()).endUs, tl.endUs - 2e6);
+    for (let k = 0; k < 40 && (await timeline()).startUs > 0; k++) await page.click("#tl-back");
+    assert.deepEqual([(await timeline()).startUs, (await timeline()).endUs], [0, 4e6]);
+    await waitText(page, "#tl-span", /^4 s window from 0\.00 s \(paused/);
+    // dragging the timeline to the left goes later: a quarter of its width is a quarter of the window
+    const box = (await page.locator("#tl-canvas").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 4, box.y + 5, { steps: 4 });
+    await page.mouse.up();
+    const dragged = await timeline();
+    assert.ok(Math.abs(dragged.endUs - 5e6) < 0.05e6, JSON.stringify(dragged));
+    // the hover label names what is under the mouse, and goes when the mouse leaves
+    await page.mouse.move(box.x + box.width / 2, box.y + 5);
+    await waitText(page, "#tl-info", /\S/);
+    await page.mouse.move(box.x + box.width / 2, box.y - 40);
+    await waitText(page, "#tl-info", /^$/);
+    await page.click("#tl-pause"); // live again
 
     fs.mkdirSync(path.join(ROOT, "build"), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, "build/dashboard.png"), fullPage: true });
@@ -211,6 +271,32 @@ describe("dashboard (npm start -- --web)", function () {
     await page.click('#tasks tr[data-task="modem"] button[data-action="start"]');
     await page.waitForSelector('#tasks tr[data-task="modem"] td.st-running');
 
+    // narrow windows: one column, nothing wider than the window, every board button inside its pane
+    for (const width of [800, 400]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300);
+      const layout = await page.evaluate(() => {
+        type Box = { left: number; right: number };
+        type El = { getBoundingClientRect(): Box; closest(s: string): El | null; id: string; textContent: string | null };
+        const doc = document as unknown as { documentElement: { scrollWidth: number }; querySelectorAll(s: string): El[] };
+        const spill = [...doc.querySelectorAll("section button, section input, h2 span, .row span")]
+          .filter((b) => b.closest(".scroll") === null)
+          .filter((b) => {
+            const r = b.getBoundingClientRect();
+            const p = b.closest("section")!.getBoundingClientRect();
+            return r.left < p.left - 0.5 || r.right > p.right + 0.5;
+          })
+          .map((b) => b.id || b.textContent || "?");
+        const sections = [...doc.querySelectorAll("section")].map((x) => x.getBoundingClientRect());
+        return { scrollWidth: doc.documentElement.scrollWidth, innerWidth: (globalThis as unknown as { innerWidth: number }).innerWidth, spill, columns: new Set(sections.map((r) => Math.round(r.left))).size };
+      });
+      assert.ok(layout.scrollWidth <= layout.innerWidth, `${width} px: the page is ${layout.scrollWidth} px wide`);
+      assert.deepEqual(layout.spill, [], `${width} px: outside their pane`);
+      assert.equal(layout.columns, 1, `${width} px: one column`);
+      await page.screenshot({ path: path.join(ROOT, `build/dashboard-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1400, height: 1000 });
+
     // a reload reconnects; the firmware went on
     const before = Number(/up ([\d.]+) s/.exec((await page.textContent("#uptime"))!)![1]);
     await page.reload();
@@ -231,10 +317,13 @@ describe("dashboard (npm start -- --web)", function () {
     assert.equal(await errorFor("{nope"), "malformed message: not JSON");
     assert.equal(await errorFor("[1,2]"), "malformed message: a JSON object with an op is expected");
     assert.equal(await errorFor(Buffer.from([1, 2, 3])), "binary messages are not understood: send JSON text");
-    assert.equal(await errorFor('{"op":"reboot"}'), 'unknown op "reboot" (button, ir, temp, rh, fault, task, console, trace)');
-    assert.equal(await errorFor('{"op":"button","kind":"smash"}'), '"kind" must be one of click, double, hold, got "smash"');
-    assert.equal(await errorFor('{"op":"temp","value":"20; reboot"}'), '"value" must be a number, got "20; reboot"');
-    assert.equal(await errorFor('{"op":"task","action":"stop","name":"led; eval 1"}'), '"name" must be a task name, got "led; eval 1"');
+    // the words of the page, never a JSON field name ("code", "value")
+    assert.equal(await errorFor('{"op":"reboot"}'), 'unknown action "reboot" (the page sends button, ir, temp, rh, fault, task, console, trace)');
+    assert.equal(await errorFor('{"op":"button","kind":"smash"}'), 'the button action must be one of click, double, hold, got "smash"');
+    assert.equal(await errorFor('{"op":"temp","value":"20; reboot"}'), 'the temperature must be a number (like 21.5), got "20; reboot"');
+    assert.equal(await errorFor('{"op":"rh"}'), "the humidity must be a number (like 45), got nothing");
+    assert.equal(await errorFor('{"op":"ir","code":"abc"}'), 'the IR code must be a number (like 69 or 0x45), got "abc"');
+    assert.equal(await errorFor('{"op":"task","action":"stop","name":"led; eval 1"}'), 'the task name must be a task\'s name (letters, digits, _ . / -), got "led; eval 1"');
     assert.equal(await errorFor('{"op":"console","line":"ps\\nstop led"}'), "one line at a time (no line breaks)");
     // out of range: the console's own check answers
     s.ws.send(JSON.stringify({ op: "temp", value: 500, id: 7 }));

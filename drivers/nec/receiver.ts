@@ -27,6 +27,12 @@ export interface NecReceiverOptions {
 }
 
 /**
+ * The queue of a receiver's results, which `next()` waits on: a class of its own so that a listing can name
+ * that wait (`traceLabel(NecResults.prototype, "IR frame")`; the demo does).
+ */
+export class NecResults extends RingbufQueue<NecCode> {}
+
+/**
  * NEC IR remote receiver on the pin-edge driver: the pin callback records each edge's µs timestamp; the
  * receiver's task waits for the first edge of a burst, sleeps until the burst must be over (73 ms after
  * its first edge, 80 ms for extended frames, measured from the edge's timestamp, so a busy scheduler
@@ -43,7 +49,7 @@ export interface NecReceiverOptions {
  */
 export class NecReceiver {
   /** Results not yet read with next(); `results.stats().overwritten` counts those dropped. */
-  readonly results: RingbufQueue<NecCode>;
+  readonly results: NecResults;
   /** Bursts decoded so far (valid or not). */
   bursts = 0;
   /** Bursts decoded as a frame, as a repeat code, and as an error (bad timing, truncated, overrun...). */
@@ -66,7 +72,7 @@ export class NecReceiver {
     this.extended = options.extended === true;
     this.blockMs = this.extended ? 80 : 73;
     this.onCode = options.onCode ?? null;
-    this.results = new RingbufQueue<NecCode>(options.queue ?? 8);
+    this.results = new NecResults(options.queue ?? 8);
     this.edges = new PinEdges({
       Digital: options.Digital,
       pin: options.pin,

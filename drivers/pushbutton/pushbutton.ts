@@ -50,6 +50,12 @@ function checkMsOption(v: unknown, what: string, def: number): number {
 }
 
 /**
+ * The flag a Pushbutton's task waits on, set by its pin callback at every edge: a class of its own so that a
+ * listing can name that wait (`traceLabel(ButtonEdgeFlag.prototype, "button edge")`; the demo does).
+ */
+export class ButtonEdgeFlag extends ThreadSafeFlag {}
+
+/**
  * A debounced pushbutton with press, release, double-click and long-press actions (micropython-async's
  * Pushbutton), plus an explicit `exclusive` mode with a `click` action. Debounce as in Switch: a change
  * is acted on at its first edge, then the pin is ignored for `debounceMs` (50) and read again. A double
@@ -93,7 +99,7 @@ export class Pushbutton {
   readonly suppress: boolean;
   readonly exclusive: boolean;
   private readonly io: Digital;
-  private readonly flag = new ThreadSafeFlag();
+  private readonly flag = new ButtonEdgeFlag();
   private readonly pressedLevel: 0 | 1;
   private readonly sched: Scheduler;
   private readonly task: Task;

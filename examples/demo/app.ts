@@ -11,7 +11,9 @@ import { board as platformBoard, type Board } from "xs-async/io";
 import { checkpoint, now, sleepMs, traceLabel, type Gen } from "xs-async";
 import { Uart, UartReader, UartWriter, keepOpen, type UartSerialOptions } from "xs-async/drivers/uart";
 import { PinEdges, keepPinsOpen } from "xs-async/drivers/pin";
-import { buttonTask } from "./parts/buttons";
+import { ButtonEdgeFlag } from "xs-async/drivers/pushbutton";
+import { NecResults } from "xs-async/drivers/nec";
+import { ButtonWatch, buttonTask } from "./parts/buttons";
 import { installDemoCommands } from "./parts/commands";
 import { UartLineIO } from "./parts/console-io";
 import { Env, envTask, formatReading, type I2CPins } from "./parts/env";
@@ -175,6 +177,9 @@ export function createDemo(config: AppConfig): Demo {
   traceLabel(UartReader.prototype, "uart read");
   traceLabel(UartWriter.prototype, "uart write");
   traceLabel(PinEdges.prototype, "pin edges");
+  traceLabel(ButtonEdgeFlag.prototype, "button edge");
+  traceLabel(ButtonWatch.prototype, "button edge");
+  traceLabel(NecResults.prototype, "IR frame");
 
   return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, console: con, boot: null, status };
 }

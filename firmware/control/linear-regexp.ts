@@ -235,6 +235,13 @@ class Parser {
  * The syntax is JavaScript's without backreferences or lookaround: `. [] [^] \d \w \s \b ^ $ | () (?:)
  * * + ? {n,m}` and escapes. Throws {@link PatternError} (a SyntaxError) for anything else.
  * Memory: the program (3 numbers per instruction) and four Int32Arrays of its size, allocated once.
+ *
+ * Fast paths (the NFA costs some 20 method calls' worth per character on a Pico, where `String.prototype.indexOf`
+ * is one native call per line): a pattern that is only text (`modem`, `\[WARN\]`), optionally anchored with `^`
+ * or `$`, is decided by `indexOf`/`startsWith`/`endsWith` and runs no NFA at all; any other pattern whose
+ * top level has a run of plain characters (`LED (on|off) -> ` has `LED `) skips, with one `indexOf`, every
+ * line that lacks it; and a pattern that starts with plain characters jumps, while no match is under way,
+ * straight to their next occurrence instead of stepping through the characters in between.
  * @example new LinearRegExp("(.*.*)*X").test("x".repeat(1000))   // false, at once
  */
 export class LinearRegExp {
@@ -254,10 +261,45 @@ export class LinearRegExp {
   private nc = 0;
   private cur: Int32Array;
   private next: Int32Array;
+  /** what begin() decided without the NFA (null: the NFA has to run) */
+  private decided: boolean | null = null;
+  /** how {@link literal} decides: "" the NFA runs, else indexOf, startsWith, endsWith or equal */
+  private readonly literalKind: "" | "in" | "start" | "end" | "whole" = "";
+  /** the whole pattern as text, when it is only text (see literalKind) */
+  private readonly literal: string = "";
+  /** plain text every match contains ("" if none is known): a line without it cannot match */
+  private readonly required: string = "";
+  /** plain text every match starts with ("" if none): while no thread is under way, jump to its next occurrence */
+  private readonly prefix: string = "";
 
   constructor(readonly source: string) {
     if (typeof source !== "string") throw new PatternError("a pattern is a string");
-    this.emit(new Parser(source).parse());
+    const tree = new Parser(source).parse();
+    const items = tree.t === "cat" ? tree.items : [tree];
+    // the runs of plain characters at the top level, and whether that is all there is (but for ^ and $)
+    let run = "";
+    let longest = "";
+    let plain = true;
+    for (let k = 0; k < items.length; k++) {
+      const n = items[k]!;
+      if (n.t === "char") run += String.fromCharCode(n.c);
+      else {
+        if (!(n.t === "assert" && ((n.a === BOL && k === 0) || (n.a === EOL && k === items.length - 1)))) plain = false;
+        run = "";
+      }
+      if (run.length > longest.length) longest = run;
+      if (run.length === k + 1) this.prefix = run;
+    }
+    this.required = longest;
+    if (plain) {
+      const first = items[0];
+      const last = items[items.length - 1];
+      const bol = first !== undefined && first.t === "assert" && first.a === BOL;
+      const eol = last !== undefined && last.t === "assert" && last.a === EOL;
+      this.literal = longest;
+      this.literalKind = bol && eol ? "whole" : bol ? "start" : eol ? "end" : "in";
+    }
+    this.emit(tree);
     this.add(MATCH);
     const n = this.op.length;
     this.mark = new Int32Array(n);
@@ -292,13 +334,38 @@ export class LinearRegExp {
     this.i = 0;
     this.cur = this.listA;
     this.next = this.listB;
+    this.nc = 0;
+    const lit = this.literal;
+    switch (this.literalKind) {
+      case "in":
+        this.decided = s.indexOf(lit) >= 0;
+        return;
+      case "start":
+        this.decided = s.startsWith(lit);
+        return;
+      case "end":
+        this.decided = s.endsWith(lit);
+        return;
+      case "whole":
+        this.decided = s === lit;
+        return;
+    }
+    if (this.required !== "" && s.indexOf(this.required) < 0) {
+      this.decided = false;
+      return;
+    }
+    this.decided = null;
     this.gen++;
     this.nc = this.closure(this.cur, 0, 0, s, 0);
   }
 
   /** Go on with the string given to `begin` for at most `chars` more characters: true or false once decided, null if not yet. */
   run(chars: number): boolean | null {
+    if (this.decided !== null) return this.decided;
     const s = this.s;
+    const op = this.op;
+    const arg = this.a;
+    const prefix = this.prefix;
     let cur = this.cur;
     let next = this.next;
     let nc = this.nc;
@@ -306,20 +373,26 @@ export class LinearRegExp {
     const stop = i + chars;
     // (the two lists swap roles per character; which is which at the end does not matter)
     for (; ; i++) {
-      for (let k = 0; k < nc; k++) if (this.op[cur[k]!] === MATCH) return true;
-      if (i >= s.length) return false;
+      for (let k = 0; k < nc; k++) if (op[cur[k]!] === MATCH) return (this.decided = true);
+      if (i >= s.length) return (this.decided = false);
       if (i >= stop) break;
+      if (prefix !== "" && nc === 1 && cur[0] === 0) {
+        // no match under way, and every match starts with `prefix`: go to its next occurrence (one native call)
+        const at = s.indexOf(prefix, i);
+        if (at < 0) return (this.decided = false);
+        i = at;
+      }
       const c = s.charCodeAt(i);
       this.gen++;
       let nn = 0;
       for (let k = 0; k < nc; k++) {
         const pc = cur[k]!;
-        const o = this.op[pc]!;
+        const o = op[pc]!;
         let ok = false;
-        if (o === CHAR) ok = c === this.a[pc];
+        if (o === CHAR) ok = c === arg[pc];
         else if (o === ANY) ok = c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029;
         else if (o === CLASS) {
-          const cl = this.classes[this.a[pc]!]!;
+          const cl = this.classes[arg[pc]!]!;
           ok = inRanges(cl.ranges, c) !== cl.negate;
         }
         if (ok) nn = this.closure(next, nn, pc + 1, s, i + 1);
@@ -343,19 +416,21 @@ export class LinearRegExp {
     const st = this.stack;
     const mark = this.mark;
     const gen = this.gen;
+    const op = this.op;
+    const arg = this.a;
     let sp = 0;
     st[sp++] = pc0;
     while (sp > 0) {
       const pc = st[--sp]!;
       if (mark[pc] === gen) continue;
       mark[pc] = gen;
-      const o = this.op[pc]!;
-      if (o === JMP) st[sp++] = this.a[pc]!;
+      const o = op[pc]!;
+      if (o === JMP) st[sp++] = arg[pc]!;
       else if (o === SPLIT) {
         st[sp++] = this.b[pc]!;
-        st[sp++] = this.a[pc]!;
+        st[sp++] = arg[pc]!;
       } else if (o === ASSERT) {
-        if (this.holds(this.a[pc]!, s, i)) st[sp++] = pc + 1;
+        if (this.holds(arg[pc]!, s, i)) st[sp++] = pc + 1;
       } else list[len++] = pc;
     }
     return len;

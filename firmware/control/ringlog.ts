@@ -1,6 +1,6 @@
 import { currentTaskOrNull, activeScheduler, op, type Op, type Task, type Waitable, WaitQueue } from "../sched/index";
 import { formatDate } from "./time";
-import { utf8Fit, utf8Read, utf8Write } from "../text/utf8";
+import { utf8Fit, utf8Read, utf8ReadWritten, utf8Write } from "../text/utf8";
 
 /** Log levels, lowest first. */
 export const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -28,9 +28,13 @@ export interface RingLogOptions {
   format?: (e: LogEntry) => string;
 }
 
-/** Bytes of a record header: length u16, level u8, tag length u8, time f64. */
+/** Bytes of a record header: length u16, level u8 (+ {@link HAS_NUL}), tag length u8, time f64 (native byte order). */
 export const HEADER = 12;
 const MAX_RECORD = 0xffff;
+/** Set in the level byte when the tag or message holds a NUL character: XS's native decoder is not used for it. */
+const HAS_NUL = 0x80;
+/** The platform's byte order, in which the header's time is stored. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function defaultClock(): number {
   const t = currentTaskOrNull();
@@ -84,6 +88,7 @@ export class RingLog implements Waitable {
   private readonly buf: Uint8Array;
   private readonly scratch = new Float64Array(1);
   private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
+  private readonly view: DataView;
   private readonly clock: () => number;
   private readonly fmt: (e: LogEntry) => string;
   private head = 0;
@@ -99,6 +104,7 @@ export class RingLog implements Waitable {
     if (!(budget >= 64) || budget !== Math.floor(budget)) throw new RangeError(`a log budget is an integer of at least 64 bytes, got ${budget}`);
     this.budget = budget;
     this.buf = new Uint8Array(budget);
+    this.view = new DataView(this.buf.buffer);
     this.clock = opts.clock ?? defaultClock;
     this.level = opts.level ?? "debug";
     this.fmt = opts.format ?? formatEntry;
@@ -160,7 +166,7 @@ export class RingLog implements Waitable {
     let p = start;
     p = this.put(p, size & 0xff);
     p = this.put(p, size >> 8);
-    p = this.put(p, lv);
+    p = this.put(p, msg.indexOf("\0") >= 0 || tag.indexOf("\0") >= 0 ? lv | HAS_NUL : lv);
     p = this.put(p, tf.bytes);
     this.scratch[0] = this.clock();
     for (let i = 0; i < 8; i++) p = this.put(p, this.scratchBytes[i]!);
@@ -292,13 +298,21 @@ export class RingLog implements Waitable {
   }
 
   private decode(off: number, seq: number): LogEntry {
+    // (a few native calls where the record does not wrap around the end of the buffer: `log grep` reads
+    // every record, and each JS step costs some 20 µs on a Pico)
     const size = this.sizeAt(off);
-    const level = LEVELS[this.byteAt(off + 2)] ?? "info";
+    const lv = this.byteAt(off + 2);
+    const level = LEVELS[lv & ~HAS_NUL] ?? "info";
     const tagLen = this.byteAt(off + 3);
-    for (let i = 0; i < 8; i++) this.scratchBytes[i] = this.byteAt(off + 4 + i);
-    const time = this.scratch[0]!;
-    const tag = utf8Read(this.buf, (off + HEADER) % this.budget, tagLen);
-    const msg = utf8Read(this.buf, (off + HEADER + tagLen) % this.budget, size - HEADER - tagLen);
+    let time: number;
+    if (off + HEADER <= this.budget) time = this.view.getFloat64(off + 4, LITTLE_ENDIAN);
+    else {
+      for (let i = 0; i < 8; i++) this.scratchBytes[i] = this.byteAt(off + 4 + i);
+      time = this.scratch[0]!;
+    }
+    const read = (lv & HAS_NUL) !== 0 ? utf8Read : utf8ReadWritten;
+    const tag = read(this.buf, (off + HEADER) % this.budget, tagLen);
+    const msg = read(this.buf, (off + HEADER + tagLen) % this.budget, size - HEADER - tagLen);
     return { seq, level, time, tag, msg };
   }
 }

@@ -98,6 +98,20 @@ export function utf8Read(buf: ArrayLike<number>, pos: number, len: number): stri
   return out;
 }
 
+type NativeDecode = (buffer: ArrayBufferLike, offset: number, length: number) => string;
+/** XS's own UTF-8 decoder (`String.fromArrayBuffer(buffer, offset, length)`, a Moddable extension), where there is one. */
+const xsDecode = (String as unknown as { fromArrayBuffer?: NativeDecode }).fromArrayBuffer;
+
+/**
+ * {@link utf8Read} for bytes that {@link utf8Write} wrote (well-formed UTF-8) and that hold no NUL: on XS one
+ * native call when they do not wrap around the end of `buf`, where utf8Read takes a few JS steps and a new
+ * string per byte (a JS call alone costs about 18 µs on a Pico). Elsewhere, and for wrapped bytes, it is utf8Read.
+ */
+export function utf8ReadWritten(buf: Uint8Array, pos: number, len: number): string {
+  if (xsDecode !== undefined && pos + len <= buf.length) return xsDecode(buf.buffer, buf.byteOffset + pos, len);
+  return utf8Read(buf, pos, len);
+}
+
 /** `s` as UTF-8 bytes (TextEncoder's encode, portable to every Moddable build). */
 export function utf8Encode(s: string): Uint8Array {
   const { bytes } = utf8Fit(s, Infinity);

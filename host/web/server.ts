@@ -74,30 +74,44 @@ class BadMessage extends Error {}
 
 const NAME = /^[A-Za-z0-9_.\/-]{1,64}$/;
 const NUMBER = /^-?\d{1,6}(\.\d{1,6})?$/;
+const HEX = /^0x[0-9a-fA-F]{1,4}$/;
+
+/** What a message's field is to someone using the page (errors name these, never the JSON field). */
+const FIELD_WORDS: Record<string, string> = {
+  code: "the IR code",
+  temp: "the temperature",
+  rh: "the humidity",
+  kind: "the button action",
+  fault: "the fault",
+  action: "the task action",
+  name: "the task name",
+};
 
 /** The console line a page's action stands for (only words from fixed lists and checked tokens). */
 export function actionLine(m: Msg): string {
+  const what = (k: string): string => FIELD_WORDS[k === "value" ? String(m.op) : k] ?? k;
+  const got = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v));
   const str = (k: string): string => {
     const v = m[k];
-    if (typeof v !== "string") throw new BadMessage(`"${k}" must be a string, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+    if (typeof v !== "string") throw new BadMessage(`${what(k)} is missing or not text (got ${got(v)})`);
     return v;
   };
-  const num = (k: string): string => {
+  const num = (k: string, hex = false): string => {
     const v = m[k];
     const s = typeof v === "number" && Number.isFinite(v) ? String(v) : typeof v === "string" ? v.trim() : "";
-    if (!NUMBER.test(s)) throw new BadMessage(`"${k}" must be a number, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+    if (!NUMBER.test(s) && !(hex && HEX.test(s))) throw new BadMessage(`${what(k)} must be a number (like ${hex ? "69 or 0x45" : m.op === "rh" ? "45" : "21.5"}), got ${got(v)}`);
     return s;
   };
   const oneOf = (k: string, allowed: string[]): string => {
     const v = str(k);
-    if (allowed.indexOf(v) < 0) throw new BadMessage(`"${k}" must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
+    if (allowed.indexOf(v) < 0) throw new BadMessage(`${what(k)} must be one of ${allowed.join(", ")}, got ${got(v)}`);
     return v;
   };
   switch (m.op) {
     case "button":
       return ({ click: "press", double: "double", hold: "long" } as Record<string, string>)[oneOf("kind", ["click", "double", "hold"])]!;
     case "ir":
-      return `ir ${num("code")}`;
+      return `ir ${num("code", true)}`;
     case "temp":
       return `temp ${num("value")}`;
     case "rh":
@@ -110,11 +124,11 @@ export function actionLine(m: Msg): string {
     case "task": {
       const action = oneOf("action", ["stop", "restart", "start"]);
       const name = str("name");
-      if (!NAME.test(name)) throw new BadMessage(`"name" must be a task name, got ${JSON.stringify(name.slice(0, 80))}`);
+      if (!NAME.test(name)) throw new BadMessage(`${what("name")} must be a task's name (letters, digits, _ . / -), got ${JSON.stringify(name.slice(0, 80))}`);
       return `${action} ${name}`;
     }
     default:
-      throw new BadMessage(`unknown op ${JSON.stringify(typeof m.op === "string" ? m.op.slice(0, 40) : m.op)} (button, ir, temp, rh, fault, task, console, trace)`);
+      throw new BadMessage(`unknown action ${JSON.stringify(typeof m.op === "string" ? m.op.slice(0, 40) : m.op)} (the page sends button, ir, temp, rh, fault, task, console, trace)`);
   }
 }
 
@@ -296,7 +310,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       id = typeof msg.id === "number" || typeof msg.id === "string" ? msg.id : null;
       if (msg.op === "console") {
         const line = msg.line;
-        if (typeof line !== "string") throw new BadMessage('"line" must be a string');
+        if (typeof line !== "string") throw new BadMessage("the console line is missing or not text");
         if (/[\r\n]/.test(line)) throw new BadMessage("one line at a time (no line breaks)");
         // Run by the console itself (the same commands, checks and answers), not sent down its UART: there a
         // page's `log cat` (8 KB at 115200 baud: 0.7 s) would hold up the terminal behind it. The echo and
@@ -325,7 +339,7 @@ export function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         const a = msg.action;
         if (a === "pause") TRACE.pause(true);
         else if (a === "resume") TRACE.pause(false);
-        else throw new BadMessage('"action" must be pause or resume');
+        else throw new BadMessage("the trace action must be pause or resume");
         send(ws, { type: "answer", id, lines: [`trace ${TRACE.on ? "on" : "paused"}`], ok: true });
         return;
       }

@@ -4,7 +4,8 @@ import { Pushbutton } from "xs-async/drivers/pushbutton";
 import type { RingLog } from "xs-async/control";
 import type { StatsBoard } from "xs-async/control";
 import type { DigitalConstructor } from "xs-async/io";
-import { sleepMs, type Gen } from "xs-async";
+import { type Gen } from "xs-async";
+import { Event } from "xs-async/sync";
 import type { Led } from "./led";
 
 /** Where the button is and what it acts on. */
@@ -20,6 +21,12 @@ export interface ButtonSetup {
   /** Where the button's counters are listed while it runs (`button`). */
   board?: StatsBoard;
 }
+
+/**
+ * What the button task waits on while its Pushbutton (a task of its own) handles the pin's edges: never set,
+ * a class of its own so that listings name the wait ("button edge": app.ts labels it).
+ */
+export class ButtonWatch extends Event {}
 
 /**
  * The button task: owns the Pushbutton (debounce 50 ms, double-click window 400 ms, long press 1 s) and
@@ -47,7 +54,7 @@ export function* buttonTask(s: ButtonSetup): Gen<void> {
   });
   s.board?.attach("button", pb);
   try {
-    yield* sleepMs(Infinity);
+    yield* new ButtonWatch().wait();
   } finally {
     s.board?.detach("button", pb);
     pb.close();

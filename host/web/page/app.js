@@ -16,6 +16,9 @@
   let paused = false;
   let pausedEnd = 0;
   let spanMs = 2000;
+  const history = []; // console lines sent, oldest first
+  let historyAt = 0; // where Up/Down is in it (history.length: the line being typed)
+  let drag = null; // timeline panning: { x, end }
 
   function setStatus(text, ok) {
     const s = $("status");
@@ -114,6 +117,11 @@
     const r = s.env.reading;
     $("reading").textContent = r ? `${r.celsius.toFixed(2)} °C, ${r.rh.toFixed(1)} %RH` : "none yet";
     $("env-stats").textContent = `${s.env.samples} samples, ${s.env.failures} failed; sensor set to ${s.env.set.celsius} °C ${s.env.set.rh} %RH`;
+    // the inputs show what the simulated sensor is set to, except while someone edits them
+    for (const [id, v] of [["temp", s.env.set.celsius], ["rh", s.env.set.rh]]) {
+      const inp = $(id);
+      if (document.activeElement !== inp && inp.dataset.edited !== "1") inp.value = String(v);
+    }
     $("ir-stats").textContent = `${s.ir.keys} keys, ${s.ir.errors} bad frames`;
     $("modem").textContent = `${s.modem.silent ? "silent" : "answering"}; ${s.modem.commands} commands, ${s.modem.unanswered} unanswered; last: ${s.modem.last ? s.modem.last.join(" | ") || "(none)" : "-"}`;
     const tb = $("tasks").tBodies[0];
@@ -225,11 +233,24 @@
     return `hsl(${(tid * 67) % 360} 60% 48%)`;
   }
 
-  function viewEnd() {
-    if (paused) return pausedEnd;
+  /** The newest time the trace has reached (µs since boot). */
+  function latestEnd() {
     let end = 0;
     for (let i = traceEvents.length - 1; i >= 0 && i >= traceEvents.length - 50; i--) end = Math.max(end, traceEvents[i].ts + (traceEvents[i].dur || 0));
     return end;
+  }
+
+  /** The end of the window shown (µs): the latest while live, else where pausing or panning left it; never before boot + one window. */
+  function viewEnd() {
+    return Math.max(paused ? pausedEnd : latestEnd(), spanMs * 1000);
+  }
+
+  /** Pan to a window ending at `end` (µs), kept between boot and the latest: the view pauses there. */
+  function panTo(end) {
+    pausedEnd = Math.min(Math.max(end, spanMs * 1000), Math.max(latestEnd(), spanMs * 1000));
+    paused = true;
+    $("tl-pause").textContent = "Live";
+    requestDraw();
   }
 
   function draw() {
@@ -242,13 +263,13 @@
     const end = viewEnd();
     const start = end - spanMs * 1000;
     const x = (ts) => ((ts - start) / (spanMs * 1000)) * w;
-    $("tl-span").textContent = `${spanMs >= 1000 ? spanMs / 1000 + " s" : spanMs + " ms"} window${paused ? " (paused)" : ""}`;
+    $("tl-span").textContent = `${spanMs >= 1000 ? spanMs / 1000 + " s" : spanMs + " ms"} window from ${(start / 1e6).toFixed(start < 1e7 ? 2 : 1)} s${paused ? " (paused: drag or ◀ ▶ to pan)" : ""}`;
     for (let i = 0; i < lanes.length; i++) {
       g.fillStyle = i % 2 ? "#eef1f5" : "#fbfcfd";
       g.fillRect(0, i * LANE_H, w, LANE_H);
     }
-    // a grid line every 1, 2 or 5 × 10^k ms, about 10 across
-    const raw = spanMs / 10;
+    // a grid line every 1, 2 or 5 × 10^k ms, at most 10 across and 80 px apart (labels must not overlap)
+    const raw = spanMs / Math.max(2, Math.min(10, Math.floor(w / 80)));
     const p10 = Math.pow(10, Math.floor(Math.log10(raw)));
     const stepMs = [1, 2, 5, 10].map((k) => k * p10).find((v) => v >= raw);
     g.fillStyle = "#c9d0db";
@@ -318,22 +339,46 @@
     else if (d.op === "fault") send({ op: "fault", fault: d.fault });
   });
   $("ir-send").onclick = () => send({ op: "ir", code: $("ir-code").value.trim() });
-  $("temp-set").onclick = () => send({ op: "temp", value: $("temp").value });
-  $("rh-set").onclick = () => send({ op: "rh", value: $("rh").value });
+  $("temp-set").onclick = () => {
+    delete $("temp").dataset.edited;
+    send({ op: "temp", value: $("temp").value });
+  };
+  $("rh-set").onclick = () => {
+    delete $("rh").dataset.edited;
+    send({ op: "rh", value: $("rh").value });
+  };
   $("console-form").onsubmit = (ev) => {
     ev.preventDefault();
     const inp = $("console-in");
-    send({ op: "console", line: inp.value });
+    const line = inp.value;
+    if (line.trim() !== "" && history[history.length - 1] !== line) history.push(line);
+    if (history.length > 100) history.splice(0, history.length - 100);
+    historyAt = history.length;
+    send({ op: "console", line });
     inp.value = "";
   };
+  // Up and Down walk the lines sent before, as in a shell
+  $("console-in").onkeydown = (ev) => {
+    if (ev.key !== "ArrowUp" && ev.key !== "ArrowDown") return;
+    ev.preventDefault();
+    historyAt = Math.min(history.length, Math.max(0, historyAt + (ev.key === "ArrowUp" ? -1 : 1)));
+    const inp = $("console-in");
+    inp.value = historyAt < history.length ? history[historyAt] : "";
+    inp.setSelectionRange(inp.value.length, inp.value.length);
+  };
+  for (const id of ["temp", "rh"]) {
+    $(id).oninput = () => ($(id).dataset.edited = "1");
+  }
   $("log-filter").oninput = renderLog;
   $("log-level").onchange = renderLog;
   $("tl-pause").onclick = () => {
     if (!paused) pausedEnd = viewEnd();
     paused = !paused;
-    $("tl-pause").textContent = paused ? "Resume" : "Pause";
+    $("tl-pause").textContent = paused ? "Live" : "Pause";
     requestDraw();
   };
+  $("tl-back").onclick = () => panTo(viewEnd() - (spanMs * 1000) / 2);
+  $("tl-fwd").onclick = () => panTo(viewEnd() + (spanMs * 1000) / 2);
   $("tl-zoom-in").onclick = () => {
     spanMs = Math.max(10, spanMs / 2);
     requestDraw();
@@ -343,12 +388,24 @@
     requestDraw();
   };
   $("tl-export").onclick = exportTrace;
+  $("tl-canvas").onmousedown = (ev) => {
+    drag = { x: ev.clientX, end: viewEnd() };
+  };
+  window.addEventListener("mouseup", () => (drag = null));
   $("tl-canvas").onmousemove = (ev) => {
+    if (drag !== null && ev.buttons === 1) {
+      // drag right: earlier; the width of the canvas is one window
+      panTo(drag.end - ((ev.clientX - drag.x) / ($("tl-canvas").clientWidth || 800)) * spanMs * 1000);
+      return;
+    }
     $("tl-info").textContent = describeAt(ev.offsetX, ev.offsetY);
+  };
+  $("tl-canvas").onmouseleave = () => {
+    $("tl-info").textContent = "";
   };
   window.addEventListener("resize", requestDraw);
 
   // for tests and the curious: what the timeline holds
-  window.dashboardTimeline = () => ({ events: traceEvents.length, lanes: lanes.map((l) => l.name), endUs: viewEnd(), spanMs, paused });
+  window.dashboardTimeline = () => ({ events: traceEvents.length, lanes: lanes.map((l) => l.name), startUs: viewEnd() - spanMs * 1000, endUs: viewEnd(), spanMs, paused });
   connect();
 })();
