@@ -10,10 +10,10 @@
 #if ESP32
 	#include "esp_heap_caps.h"
 #else
-	/* the Pico port's allocator (Moddable's make.pico.mk sets SFE_ALLOC=1: sparkfun_pico/sfe_pico_alloc.h) */
-	extern size_t sfe_mem_size(void);
-	extern size_t sfe_mem_used(void);
-	extern size_t sfe_mem_max_free_size(void);
+	/* the Pico: newlib's malloc on the heap between the end of .bss and __StackLimit (pico-sdk's linker script) */
+	#include <malloc.h>
+	#include <unistd.h>
+	extern char __StackLimit;
 #endif
 
 /*
@@ -37,8 +37,15 @@ void xs_async_memory(xsMachine *the)
 	figures[6] = (double)heap_caps_get_free_size(MALLOC_CAP_8BIT);
 	figures[7] = (double)heap_caps_get_largest_free_block(MALLOC_CAP_8BIT);
 #else
-	figures[6] = (double)(sfe_mem_size() - sfe_mem_used());
-	figures[7] = (double)sfe_mem_max_free_size();
+	{
+		/* free: the freed chunks plus the never-claimed space above the heap's top; the largest block newlib does
+		   not tell: the space above the top is one block (a lower bound of the largest) */
+		struct mallinfo mi = mallinfo();
+		char *top = (char *)sbrk(0);
+		double above = (top != (char *)-1 && top < &__StackLimit) ? (double)(&__StackLimit - top) : 0;
+		figures[6] = (double)mi.fordblks + above;
+		figures[7] = above;
+	}
 #endif
 	xsmcVars(1);
 	xsmcSetNewArray(xsResult, 8);
