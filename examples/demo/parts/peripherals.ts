@@ -71,11 +71,15 @@ function errorText(e: unknown): string {
 
 /** `12:00:05` (UTC) */
 export function hms(utcMs: number): string {
+  // (a time the Date cannot show gives dashes: toISOString throws RangeError for it, which on the Pico took the
+  // LCD task down once in the emulator run before the GPS had set the clock)
+  if (!Number.isFinite(utcMs) || Math.abs(utcMs) > 8.64e15) return "--:--:--";
   return new Date(utcMs).toISOString().slice(11, 19);
 }
 
 /** `2026-12-06 12:00:05 UTC` */
 export function utcText(utcMs: number): string {
+  if (!Number.isFinite(utcMs) || Math.abs(utcMs) > 8.64e15) return "no valid time";
   const iso = new Date(utcMs).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
@@ -177,7 +181,7 @@ export function lcdRows(env: Env, clock: UtcClock): [string, string] {
   const utc = clock.utcMs();
   return [
     r === null ? "no reading yet" : `${r.celsius.toFixed(1)}\xb0C ${r.rh.toFixed(0)}%RH`,
-    Number.isNaN(utc) ? "no GPS time" : `${hms(utc)} UTC`,
+    !Number.isFinite(utc) ? "no GPS time" : `${hms(utc)} UTC`,
   ];
 }
 
