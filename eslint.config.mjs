@@ -9,7 +9,7 @@ const APP_IMPORTS = [
 
 export default tseslint.config(
   // firmware/platform/pico/*.js: XS-only host-function syntax (`function f() @ "name"`), which no JS parser reads
-  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js', 'moddable/**', 'starter/template/**'] },
+  { ignores: ['node_modules/**', 'build/**', 'scripts/**/*.mjs', 'eslint.config.mjs', 'firmware/platform/pico/*.js', 'firmware/platform/native/*.js', 'moddable/**', 'starter/template/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

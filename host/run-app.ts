@@ -89,9 +89,12 @@ function describeParts(d: BoardDescription): string[] {
       case "led": return `LED ${p.name} pin ${p.spec.pin}`;
       case "button": return `button ${p.name} pin ${p.spec.pin}`;
       case "ir-receiver": return `IR receiver ${p.name} pin ${p.spec.pin}`;
+      case "touch-pad": return `touch pad ${p.name} pin ${p.spec.pin}`;
+      case "analog": return `analog input ${p.name} pin ${p.spec.pin}`;
+      case "encoder": return `encoder ${p.name} pins ${p.spec.pinA},${p.spec.pinB}`;
       case "i2c": return `I2C ${p.name} data ${p.spec.data} / clock ${p.spec.clock}`;
       case "i2c-device": return `${p.spec.type} ${p.name} at 0x${p.address.toString(16)}`;
-      case "uart": return `${p.spec.device === "at-modem" ? "AT modem" : p.spec.device} ${p.name} on UART ${p.spec.port}`;
+      case "uart": return `${p.spec.device === "at-modem" ? "AT modem" : p.spec.device === "gps" ? "GPS" : p.spec.device} ${p.name} on UART ${p.spec.port}`;
     }
   });
   const lines: string[] = [];

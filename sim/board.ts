@@ -1,14 +1,19 @@
 import { boardParts, checkBoard, type BoardDescription, type ButtonSpec } from "../firmware/board/index";
 import type { Console } from "../firmware/control/console";
-import type { Board, DigitalConstructor, I2CConstructor, I2COptions, SerialConstructor, SerialOptions, SMBusConstructor } from "../firmware/platform/io";
+import type { AnalogConstructor, Board, DigitalConstructor, I2CConstructor, I2COptions, SerialConstructor, SerialOptions, SMBusConstructor } from "../firmware/platform/io";
 import type { CallbackHandle } from "../firmware/sched/scheduler";
+import { SimAnalog } from "./analog";
 import { SimPins } from "./digital";
 import { SimEeprom24C32 } from "./eeprom24c32";
+import { SimEncoder } from "./encoder";
+import { SimGps } from "./gps";
 import { SimHTU21D } from "./htu21d";
 import { SimI2CBus } from "./i2c";
+import { SimLcd } from "./lcd";
 import { NEC_REPEAT_PERIOD_MS, necFrame, necRepeat } from "./nec";
 import { SimSerialPort, type SimSerialOptions } from "./serial";
 import { SimClock } from "./time";
+import { SimTouch } from "./touch";
 
 /**
  * The simulated board the demo runs on under Node (`npm start`) and in tests: the `device` shape
@@ -141,7 +146,7 @@ export function lineNoise(bytes: number, seed: number): string {
 export const MAX_QUEUED_STIMULI_MS = 10000;
 
 export interface SimBoard extends Board {
-  readonly io: { readonly Digital: DigitalConstructor; readonly Serial: SerialConstructor; readonly I2C: I2CConstructor; readonly SMBus: SMBusConstructor };
+  readonly io: { readonly Digital: DigitalConstructor; readonly Serial: SerialConstructor; readonly I2C: I2CConstructor; readonly SMBus: SMBusConstructor; readonly Analog: AnalogConstructor; readonly Touch: SimTouch["Touch"] };
   /** The description the board was made from. */
   readonly description: BoardDescription;
   /** Pin numbers by part name (LEDs, buttons, IR receivers), as `device.pin` names them. */
@@ -158,8 +163,19 @@ export interface SimBoard extends Board {
   readonly htu: BoardHTU21D;
   readonly eeprom: SimEeprom24C32;
   readonly modem: SimModem;
-  /** Every simulated part by its name in the description: HTU21D and EEPROM models, modems. */
-  readonly parts: ReadonlyMap<string, BoardHTU21D | SimEeprom24C32 | SimModem>;
+  /** Every simulated part by its name in the description: HTU21D, EEPROM and LCD models, modems, encoders. */
+  readonly parts: ReadonlyMap<string, BoardHTU21D | SimEeprom24C32 | SimLcd | SimModem | SimEncoder>;
+  /** The analog inputs (`io.Analog` converts what they are set to) and the touch pads (`touch.Touch` reads their capacitance). */
+  readonly analog: SimAnalog;
+  readonly touch: SimTouch;
+  /** The first LCD and encoder of the description (reading one the board lacks throws, naming it). */
+  readonly lcd: SimLcd;
+  readonly encoder: SimEncoder;
+  /**
+   * The GPS module on a `gps` UART (the first, or by name): made, and sending each second, once the firmware
+   * opens that port (null before).
+   */
+  gps(name?: string): SimGps | null;
   /** The port last opened with this number (null before). */
   port(n: number): SimSerialPort | null;
   /** Call `cb` each time firmware opens a Serial port (and for ports already open). */
@@ -210,8 +226,12 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
   const irPins = new Map<string, number>();
   const buses = new Map<string, SimI2CBus>();
   const busByData = new Map<number, SimI2CBus>();
-  const parts = new Map<string, BoardHTU21D | SimEeprom24C32 | SimModem>();
+  const parts = new Map<string, BoardHTU21D | SimEeprom24C32 | SimLcd | SimModem | SimEncoder>();
   const modemByPort = new Map<number, SimModem>();
+  const gpsByPort = new Map<number, string>();
+  const gpsByName = new Map<string, SimGps>();
+  const analog = new SimAnalog(clock);
+  const touch = new SimTouch(clock);
   let firstBus: { data: number; clock: number; hz: number } | null = null;
   let consolePort: number | null = null;
   for (const p of boardParts(description)) {
@@ -227,6 +247,16 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
         pinByName[p.name] = p.spec.pin;
         irPins.set(p.name, p.spec.pin);
         break;
+      case "touch-pad":
+        pinByName[p.name] = p.spec.pin;
+        break;
+      case "analog":
+        pinByName[p.name] = p.spec.pin;
+        analog.set(p.spec.pin, 2048); // a potentiometer at mid-travel (1.65 V)
+        break;
+      case "encoder":
+        parts.set(p.name, new SimEncoder(pins, p.spec.pinA, p.spec.pinB));
+        break;
       case "i2c": {
         const b = new SimI2CBus(clock, { logLimit: 200 });
         buses.set(p.name, b);
@@ -236,7 +266,13 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
       }
       case "i2c-device": {
         const b = buses.get(p.bus)!;
-        parts.set(p.name, p.spec.type === "htu21d" ? b.attach(p.address, new BoardHTU21D(clock)) : b.attach(p.address, new SimEeprom24C32()));
+        const spec = p.spec;
+        parts.set(
+          p.name,
+          spec.type === "htu21d" ? b.attach(p.address, new BoardHTU21D(clock))
+          : spec.type === "lcd-pcf8574" ? b.attach(p.address, quietLcd(new SimLcd(clock, { cols: spec.cols ?? 16, rows: spec.rows ?? 2, busHz: description.i2c![p.bus]!.hz ?? 100_000 })))
+          : b.attach(p.address, new SimEeprom24C32()),
+        );
         break;
       }
       case "uart":
@@ -244,7 +280,8 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
           const m: SimModem = { silent: false, csq: 23, noise: null, noiseSentAt: -Infinity };
           parts.set(p.name, m);
           modemByPort.set(p.spec.port, m);
-        } else if (p.spec.device === "console") consolePort = p.spec.port;
+        } else if (p.spec.device === "gps") gpsByPort.set(p.spec.port, p.name);
+        else if (p.spec.device === "console") consolePort = p.spec.port;
         break;
     }
   }
@@ -285,6 +322,10 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
       ports.set(n, this);
       const modem = modemByPort.get(n);
       if (modem !== undefined) scriptModem(this, modem);
+      const gpsName = gpsByPort.get(n);
+      if (gpsName !== undefined) {
+        gpsByName.set(gpsName, new SimGps(this, clock).start());
+      }
       for (const cb of listeners) cb(n, this);
     }
   }
@@ -348,7 +389,7 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
 
   return {
     description,
-    io: { Digital: pins.Digital, Serial: BoardSerial, I2C, SMBus },
+    io: { Digital: pins.Digital, Serial: BoardSerial, I2C, SMBus, Analog: analog.Analog, Touch: touch.Touch },
     pin: Object.freeze(pinByName),
     I2C: { default: firstBus ?? SIM_I2C },
     Serial: { default: { port: defaultPort, baud: 115200 } },
@@ -361,6 +402,18 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
     },
     get modem() {
       return first("AT modem", isModem);
+    },
+    analog,
+    touch,
+    get lcd() {
+      return first("HD44780 LCD", (x): x is SimLcd => x instanceof SimLcd);
+    },
+    get encoder() {
+      return first("encoder", (x): x is SimEncoder => x instanceof SimEncoder);
+    },
+    gps(name) {
+      if (name === undefined) return gpsByName.values().next().value ?? null;
+      return gpsByName.get(name) ?? null;
     },
     port: (n) => ports.get(n) ?? null,
     onSerialOpen(cb) {
@@ -396,6 +449,12 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
   };
 }
 
+/** The board's LCD keeps no instruction log (a soak runs for days); tests of the driver use SimLcd directly. */
+function quietLcd(lcd: SimLcd): SimLcd {
+  lcd.logging = false;
+  return lcd;
+}
+
 function parseNumber(s: string | undefined, what: string, min: number, max: number): number {
   const v = s === undefined ? NaN : Number(s);
   if (!(v >= min && v <= max)) throw new TypeError(`${what} is a number from ${min} to ${max}, got ${s === undefined ? "nothing" : JSON.stringify(s)}`);
@@ -428,18 +487,27 @@ export const STIMULUS_HELP = [
   "fault nack|crc|busy the HTU21D's next transaction: not acknowledged / bad CRC / stuck converting",
   "modem silent|ok     the modem stops answering / answers again",
   "modem noise N       N bytes of line noise before the modem's next reply",
+  "dial VALUE          set the analog input (raw 0-4095, or volts: 2.5V)",
+  "turn STEPS          turn the encoder STEPS quadrature steps (4 a detent; negative: back)",
+  "gps fix|nofix       the GPS gets / loses its fix; gps corrupt N: the next N sentences get a bad checksum",
+  "touch [long|double] touch the pad (a tap by default)",
+  "lcd                 show what the LCD shows",
 ];
 
 /** The lines of {@link STIMULUS_HELP} for the parts `sim` has (buttons, IR receivers, an HTU21D, a modem). */
 export function stimulusHelp(sim: SimBoard): string[] {
   const has = simParts(sim);
-  return STIMULUS_HELP.filter((_line, i) => (i < 3 ? has.button : i < 5 ? has.ir : i < 7 ? has.htu : has.modem));
+  const part = [has.button, has.button, has.button, has.ir, has.ir, has.htu, has.htu, has.modem, has.modem, has.analog, has.encoder, has.gps, has.touch, has.lcd];
+  return STIMULUS_HELP.filter((_line, i) => part[i] === true);
 }
 
-function simParts(sim: SimBoard): { button: boolean; ir: boolean; htu: boolean; modem: boolean } {
+function simParts(sim: SimBoard): { button: boolean; ir: boolean; htu: boolean; modem: boolean; analog: boolean; encoder: boolean; gps: boolean; touch: boolean; lcd: boolean } {
   const kinds = new Set<string>();
   for (const p of boardParts(sim.description)) kinds.add(p.kind === "i2c-device" ? p.spec.type : p.kind === "uart" ? p.spec.device : p.kind);
-  return { button: kinds.has("button"), ir: kinds.has("ir-receiver"), htu: kinds.has("htu21d"), modem: kinds.has("at-modem") };
+  return {
+    button: kinds.has("button"), ir: kinds.has("ir-receiver"), htu: kinds.has("htu21d"), modem: kinds.has("at-modem"),
+    analog: kinds.has("analog"), encoder: kinds.has("encoder"), gps: kinds.has("gps"), touch: kinds.has("touch-pad"), lcd: kinds.has("lcd-pcf8574"),
+  };
 }
 
 /**
@@ -452,6 +520,51 @@ export function addStimulusCommands(con: Console, sim: SimBoard): void {
   if (has.ir) addIrCommands(con, sim);
   if (has.htu) addHtuCommands(con, sim);
   if (has.modem) addModemCommands(con, sim);
+  if (has.analog || has.encoder || has.gps || has.touch || has.lcd) addPanelCommands(con, sim, has);
+}
+
+function addPanelCommands(con: Console, sim: SimBoard, has: { analog: boolean; encoder: boolean; gps: boolean; touch: boolean; lcd: boolean }): void {
+  const first = <T>(o: { [name: string]: T } | undefined): T => Object.values(o ?? {})[0]!;
+  if (has.analog) {
+    con.register("dial", "dial VALUE: [sim] set the analog input (raw 0-4095, or volts like 2.5V)", ({ args }) => {
+      const pin = first(sim.description.analogInputs).pin;
+      const v = args[0] ?? "";
+      sim.analog.set(pin, /V$/.test(v) ? v : parseNumber(v, "the value", 0, 4095));
+      return `sim: analog pin ${pin} converts to ${sim.analog.level(pin)}`;
+    }, 1);
+  }
+  if (has.encoder) {
+    con.register("turn", "turn STEPS: [sim] turn the encoder (4 quadrature steps a detent; negative: back)", ({ args }) => {
+      const steps = parseNumber(args[0], "the steps", -10000, 10000);
+      if (!Number.isInteger(steps)) throw new TypeError("the steps are a whole number");
+      sim.encoder.turn(steps);
+      return `sim: encoder turned ${steps} steps`;
+    }, 1);
+  }
+  if (has.gps) {
+    con.register("gps", "gps fix|nofix|corrupt N: [sim] the GPS gets / loses its fix, or corrupts its next N sentences", ({ args }) => {
+      const g = sim.gps();
+      if (g === null) throw new Error("the GPS's UART is not open yet (gps service not started)");
+      if (args[0] === "fix" || args[0] === "nofix") g.fix = args[0] === "fix";
+      else if (args[0] === "corrupt") g.corrupt(Math.floor(parseNumber(args[1], "the sentence count", 1, 1000)));
+      else throw new TypeError("usage: gps fix|nofix|corrupt N");
+      return `sim: GPS ${args[0] === "corrupt" ? `corrupts its next ${args[1]} sentences` : g.fix ? "has a fix" : "has no fix"}`;
+    }, 2);
+  }
+  if (has.touch) {
+    con.register("touch", "touch [long|double]: [sim] touch the pad (a tap by default)", ({ args }) => {
+      const pin = first(sim.description.touchPads).pin;
+      const t = sim.clock.nowMs() + 1;
+      if (args[0] === "long") sim.touch.touch(pin, t, 1500);
+      else if (args[0] === "double") {
+        sim.touch.touch(pin, t, 100);
+        sim.touch.touch(pin, t + 250, 100);
+      } else if (args[0] === undefined) sim.touch.touch(pin, t, 120);
+      else throw new TypeError("usage: touch [long|double]");
+      return `sim: touch pad ${pin} ${args[0] === "long" ? "held 1.5 s" : args[0] === "double" ? "tapped twice" : "tapped"}`;
+    }, 1);
+  }
+  if (has.lcd) con.register("lcd", "lcd: [sim] what the LCD shows", () => sim.lcd.screen().map((row) => `|${row}|`), 0);
 }
 
 function addButtonCommands(con: Console, sim: SimBoard): void {

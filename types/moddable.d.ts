@@ -22,6 +22,8 @@ declare module "time" {
     readonly ticks: number;
     delta(start: number, end?: number): number;
     readonly microseconds?: number;
+    /** Set the wall clock (Date) to `seconds` since 1970 UTC. */
+    set(seconds: number): void;
   };
   export default Time;
 }

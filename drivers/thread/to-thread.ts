@@ -80,8 +80,9 @@ function startBody(t: Task, c: ThreadCall): unknown {
   if (r === null) {
     throw new NoThreadsError(
       "toThread: no worker threads here. Node has worker_threads (host/thread-node installs them); an ESP32 build " +
-        "can install a runner on Moddable's Worker; the Pico (Moddable 8.2.3) has no Worker. Split the work into " +
-        "short steps with `yield* checkpoint()` between them instead",
+        "installs moddableThreadRunner (Moddable's Worker, a FreeRTOS task each); the Pico has none: its Worker " +
+        "(Moddable 8.2.3) runs on the loop's own thread. Split the work into short steps with `yield* checkpoint()` " +
+        "between them instead",
     );
   }
   c.task = t;

@@ -13,6 +13,7 @@ import { Uart, UartReader, UartWriter, keepOpen, type UartSerialOptions } from "
 import { PinEdges, keepPinsOpen } from "xs-async/drivers/pin";
 import { ButtonEdgeFlag } from "xs-async/drivers/pushbutton";
 import { NecResults } from "xs-async/drivers/nec";
+import type { TouchReaderConstructor } from "xs-async/drivers/touch";
 import { ButtonWatch, buttonTask } from "./parts/buttons";
 import { installDemoCommands } from "./parts/commands";
 import { UartLineIO } from "./parts/console-io";
@@ -20,6 +21,7 @@ import { Env, envTask, formatReading, type I2CPins } from "./parts/env";
 import { IrStats, irTask } from "./parts/ir";
 import { Led, ledLabel, ledTask } from "./parts/led";
 import { Modem, modemTask } from "./parts/modem";
+import { DIAL, ENCODER_STEP_MS, PanelStats, UtcClock, dialTask, gpsTask, knobTask, lcdTask, touchTask, utcText } from "./parts/peripherals";
 import { printTask } from "./parts/printer";
 import { demoConfig } from "./board";
 
@@ -37,8 +39,20 @@ export interface AppConfig {
   ir: { pin: number; nowUs?: () => number };
   /** The I2C bus shared by the HTU21D (0x40) and the 24C32 EEPROM (0x50). */
   i2c: I2CPins;
-  /** The modem's UART: options of the board's Serial (port, pins, baud). */
-  modem: UartSerialOptions;
+  /** The modem's UART: options of the board's Serial (port, pins, baud); none: no modem service. */
+  modem?: UartSerialOptions;
+  /** The dial: an analog input whose band crossings set the LED (none: no dial service). */
+  dial?: { pin: number };
+  /** The knob: an encoder that changes the env sampling period (division: steps per detent, default 4). */
+  encoder?: { pinA: number; pinB: number; division?: number };
+  /** The GPS receiver's UART (9600 baud). */
+  gps?: UartSerialOptions;
+  /** The LCD on the I2C bus (the PCF8574 backpack's address, the size). */
+  lcd?: { address: number; cols: number; rows: number };
+  /** A touch pad acting as the button, and the board's touch reader class. */
+  touch?: { pin: number; Touch: TouchReaderConstructor };
+  /** Sets the platform's clock from the GPS's UTC (a device: Moddable's Time.set). */
+  setUtc?: (utcMs: number) => void;
   /**
    * The console: on a UART of its own (`serial`: options of the board's Serial; `crlf`: "\r\n" line ends,
    * default true), on a ready LineIO, or none (null). `logOnConsole`: the printed log shows where the
@@ -75,6 +89,9 @@ export interface Demo {
   readonly env: Env;
   readonly modem: Modem;
   readonly ir: IrStats;
+  /** The dial, knob, GPS, LCD and touch parts' counters, and UTC from the GPS. */
+  readonly panel: PanelStats;
+  readonly utc: UtcClock;
   readonly console: Console | null;
   /** The services' boot report (null until they booted). */
   boot: BootReport | null;
@@ -104,19 +121,24 @@ export function createDemo(config: AppConfig): Demo {
   const led = new Led(log);
   const stats = new StatsBoard();
   const env = new Env(I2C, config.i2c, log, stats);
-  const modem = new Modem(Serial, config.modem, log, stats);
+  const modem = new Modem(Serial, config.modem ?? { port: -1, baud: 115200 }, log, stats);
   const ir = new IrStats();
+  const panel = new PanelStats();
+  const utc = new UtcClock();
   stats.attach("env", env);
-  stats.attach("modem", modem);
+  if (config.modem !== undefined) stats.attach("modem", modem);
   stats.attach("ir", ir);
+  if (config.dial !== undefined || config.encoder !== undefined || config.gps !== undefined || config.lcd !== undefined || config.touch !== undefined) stats.attach("panel", panel);
 
   const status = (): string[] => {
     const lines = [`up ${formatDuration(now())}; LED ${ledLabel(led.mode)} (${led.changesCount} changes)`];
     const r = env.latest;
     lines.push(`env: ${r === null ? "no reading yet" : `${formatReading(r)} ${ago(r.at)}`} (${env.samples} samples, ${env.failures} failed, EEPROM record #${env.stored})`);
     const m = modem.lastReply;
-    lines.push(`modem: ${m === null ? "no exchange yet" : m.length === 0 ? `no answer ${ago(modem.lastAt)}` : `${m.join(" | ")} ${ago(modem.lastAt)}`} (${modem.commands} commands, ${modem.silent} unanswered)`);
+    if (config.modem !== undefined) lines.push(`modem: ${m === null ? "no exchange yet" : m.length === 0 ? `no answer ${ago(modem.lastAt)}` : `${m.join(" | ")} ${ago(modem.lastAt)}`} (${modem.commands} commands, ${modem.silent} unanswered)`);
     lines.push(`ir: ${ir.keys} keys, ${ir.repeats} repeats ignored, ${ir.errors} bad frames`);
+    if (config.encoder !== undefined) lines.push(`env period: ${env.periodMs} ms (${panel.knobChanges} knob changes)`);
+    if (config.gps !== undefined) lines.push(`gps: ${panel.gpsFixes} fixes, ${panel.gpsLost} lost${Number.isNaN(utc.utcMs()) ? "" : `, UTC ${utcText(utc.utcMs())}`}`);
     const all = services.all();
     const down = all.filter((s) => !s.running).map((s) => `${s.name} ${s.state}`);
     lines.push(`services: ${all.length - down.length} of ${all.length} running${down.length > 0 ? ` (${down.join(", ")})` : ""}`);
@@ -154,7 +176,7 @@ export function createDemo(config: AppConfig): Demo {
       yield* envTask(env, checkPeriod(periodMs, "env"));
     },
   });
-  services.add({
+  if (config.modem !== undefined) services.add({
     name: "modem", description: "AT modem on a UART (half duplex)", args: [config.modemPeriodMs ?? 15000, "AT+CSQ"], restart,
     validate: (a) => {
       checkCount(a, 2, "modem");
@@ -165,6 +187,54 @@ export function createDemo(config: AppConfig): Demo {
       yield* modemTask(modem, checkPeriod(periodMs, "modem"), command === undefined ? "AT+CSQ" : String(command));
     },
   });
+
+  const dial = config.dial;
+  if (dial !== undefined) {
+    const Analog = b.io.Analog;
+    if (Analog === undefined) throw new Error("the demo's dial needs a board with Analog");
+    services.add({
+      name: "dial", description: `analog input: outside ${DIAL.low}..${DIAL.high} fast/slow blink, back inside LED on`, requires: ["led"], restart,
+      tasks: function* dialService(): Gen<void> {
+        yield* dialTask({ Analog, pin: dial.pin, led, log, board: stats, panel });
+      },
+    });
+  }
+  const encoder = config.encoder;
+  if (encoder !== undefined) {
+    services.add({
+      name: "knob", description: `encoder: each detent changes the env period by ${ENCODER_STEP_MS} ms`, restart,
+      tasks: function* knobService(): Gen<void> {
+        yield* knobTask({ Digital, pinA: encoder.pinA, pinB: encoder.pinB, division: encoder.division ?? 4, env, log, board: stats, panel });
+      },
+    });
+  }
+  const gps = config.gps;
+  if (gps !== undefined) {
+    services.add({
+      name: "gps", description: "GPS receiver: position and UTC, sets the clock", restart,
+      tasks: function* gpsService(): Gen<void> {
+        yield* gpsTask({ Serial, serial: gps, log, board: stats, panel, clock: utc, setUtc: config.setUtc });
+      },
+    });
+  }
+  const lcd = config.lcd;
+  if (lcd !== undefined) {
+    services.add({
+      name: "lcd", description: "HD44780 LCD on the env's I2C bus: temperature, humidity, GPS time", restart,
+      tasks: function* lcdService(): Gen<void> {
+        yield* lcdTask({ I2C, pins: config.i2c, address: lcd.address, cols: lcd.cols, rows: lcd.rows, env, clock: utc, log, board: stats, panel });
+      },
+    });
+  }
+  const touch = config.touch;
+  if (touch !== undefined) {
+    services.add({
+      name: "touch", description: "touch pad: click on/off, double fast blink, long status", requires: ["led"], restart,
+      tasks: function* touchService(): Gen<void> {
+        yield* touchTask({ Touch: touch.Touch, pin: touch.pin, led, log, status, board: stats, panel });
+      },
+    });
+  }
 
   let con: Console | null = null;
   const c = config.console;
@@ -181,7 +251,7 @@ export function createDemo(config: AppConfig): Demo {
   traceLabel(ButtonWatch.prototype, "button edge");
   traceLabel(NecResults.prototype, "IR frame");
 
-  return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, console: con, boot: null, status };
+  return { config, board: b, print, log, registry, services, jobs, profiler, stats, led, env, modem, ir, panel, utc, console: con, boot: null, status };
 }
 
 /** Longest sampling or polling period a service takes (ms): a day. */
@@ -211,7 +281,7 @@ export function* startDemo(demo: Demo): Gen<BootReport> {
   registry.add("printer", printTask, log, demo.print);
   log.info(
     `xs-async demo on ${config.boardName}: LED pin ${config.led.pin}, button pin ${config.button.pin}, IR pin ${config.ir.pin}, ` +
-      `I2C data ${config.i2c.data} clock ${config.i2c.clock}, modem UART port ${config.modem.port ?? "default"}` +
+      `I2C data ${config.i2c.data} clock ${config.i2c.clock}${config.modem === undefined ? ", no modem" : `, modem UART port ${config.modem.port ?? "default"}`}` +
       `${config.console === null ? ", no console" : "io" in config.console ? "" : `, console UART port ${config.console.serial.port ?? "default"}`}`,
     "demo",
   );

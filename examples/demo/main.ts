@@ -34,6 +34,8 @@ export default function (): void {
     prefs: new ModdablePrefs(),
     console: { crlf: true, logOnConsole: false },
     nowUs,
+    // the GPS part sets the wall clock (Date) from the GPS's UTC
+    setUtc: (utcMs) => Time.set(Math.round(utcMs / 1000)),
     ready: () => undefined,
   };
   run(demo.main, ctx).catch((e: unknown) => trace(`main failed: ${String(e)}\n`));

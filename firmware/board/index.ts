@@ -31,10 +31,28 @@ export interface IrReceiverSpec {
   pin: number;
 }
 
-/** A device on an I2C bus: its model and address (default: the model's usual address). */
+/** A capacitive touch pad (ESP32 touch channel; drivers/touch). The Pico has none. */
+export interface TouchPadSpec {
+  pin: number;
+}
+
+/** An analog input (a potentiometer, a light sensor; drivers/adc). On the Pico: GP26..GP28. */
+export interface AnalogSpec {
+  pin: number;
+}
+
+/** An incremental (quadrature) encoder on two pins, contacts to ground (drivers/encoder); `division`: steps per position (default 4). */
+export interface EncoderSpec {
+  pinA: number;
+  pinB: number;
+  division?: number;
+}
+
+/** A device on an I2C bus: its model and address (default: the model's usual address); an LCD's size (default 16x2). */
 export type I2CDeviceSpec =
   | { type: "htu21d"; address?: number }
-  | { type: "eeprom-24c32"; address?: number };
+  | { type: "eeprom-24c32"; address?: number }
+  | { type: "lcd-pcf8574"; address?: number; cols?: number; rows?: number };
 
 /** An I2C bus and the devices on it, by name. */
 export interface I2CBusSpec {
@@ -46,8 +64,8 @@ export interface I2CBusSpec {
   devices?: { [name: string]: I2CDeviceSpec };
 }
 
-/** What is at the other end of a UART: the app's console, an AT modem, or something the app handles. */
-export type UartDevice = "console" | "at-modem" | "other";
+/** What is at the other end of a UART: the app's console, an AT modem, a GPS receiver (NMEA, 9600 baud), or something the app handles. */
+export type UartDevice = "console" | "at-modem" | "gps" | "other";
 
 /** A UART: options of the board's Serial, and what is connected to it. */
 export interface UartSpec {
@@ -75,31 +93,41 @@ export interface BoardDescription {
   leds?: { [name: string]: LedSpec };
   buttons?: { [name: string]: ButtonSpec };
   irReceivers?: { [name: string]: IrReceiverSpec };
+  touchPads?: { [name: string]: TouchPadSpec };
+  analogInputs?: { [name: string]: AnalogSpec };
+  encoders?: { [name: string]: EncoderSpec };
   i2c?: { [name: string]: I2CBusSpec };
   uarts?: { [name: string]: UartSpec };
 }
 
 /** The usual address of each I2C device model. */
-export const I2C_DEFAULT_ADDRESS = Object.freeze({ htu21d: 0x40, "eeprom-24c32": 0x50 } as const);
+export const I2C_DEFAULT_ADDRESS = Object.freeze({ htu21d: 0x40, "eeprom-24c32": 0x50, "lcd-pcf8574": 0x27 } as const);
 
-/** Default UART speed. */
+/** Default UART speed; a GPS receiver's (NMEA 0183). */
 export const DEFAULT_BAUD = 115200;
+export const GPS_BAUD = 9600;
 
 /** Every part of a description, flat: kind, name, and its spec (I2C devices with their bus name and address). */
 export type BoardPart =
   | { kind: "led"; name: string; spec: LedSpec }
   | { kind: "button"; name: string; spec: ButtonSpec }
   | { kind: "ir-receiver"; name: string; spec: IrReceiverSpec }
+  | { kind: "touch-pad"; name: string; spec: TouchPadSpec }
+  | { kind: "analog"; name: string; spec: AnalogSpec }
+  | { kind: "encoder"; name: string; spec: EncoderSpec }
   | { kind: "i2c"; name: string; spec: I2CBusSpec }
   | { kind: "i2c-device"; name: string; spec: I2CDeviceSpec; bus: string; address: number }
   | { kind: "uart"; name: string; spec: UartSpec };
 
-/** The parts of `d`, in declaration order (LEDs, buttons, IR receivers, I2C buses and their devices, UARTs). */
+/** The parts of `d`, in declaration order (LEDs, buttons, IR receivers, touch pads, analog inputs, encoders, I2C buses and their devices, UARTs). */
 export function boardParts(d: BoardDescription): BoardPart[] {
   const parts: BoardPart[] = [];
   for (const [name, spec] of Object.entries(d.leds ?? {})) parts.push({ kind: "led", name, spec });
   for (const [name, spec] of Object.entries(d.buttons ?? {})) parts.push({ kind: "button", name, spec });
   for (const [name, spec] of Object.entries(d.irReceivers ?? {})) parts.push({ kind: "ir-receiver", name, spec });
+  for (const [name, spec] of Object.entries(d.touchPads ?? {})) parts.push({ kind: "touch-pad", name, spec });
+  for (const [name, spec] of Object.entries(d.analogInputs ?? {})) parts.push({ kind: "analog", name, spec });
+  for (const [name, spec] of Object.entries(d.encoders ?? {})) parts.push({ kind: "encoder", name, spec });
   for (const [bus, spec] of Object.entries(d.i2c ?? {})) {
     parts.push({ kind: "i2c", name: bus, spec });
     for (const [name, dev] of Object.entries(spec.devices ?? {})) {
@@ -135,7 +163,14 @@ export function checkBoard(d: BoardDescription): BoardDescription {
       case "led":
       case "button":
       case "ir-receiver":
+      case "touch-pad":
+      case "analog":
         usePin(p.spec.pin, `${p.kind} ${p.name} (pin)`);
+        break;
+      case "encoder":
+        usePin(p.spec.pinA, `encoder ${p.name} (pinA)`);
+        usePin(p.spec.pinB, `encoder ${p.name} (pinB)`);
+        if (p.spec.division !== undefined && !(Number.isInteger(p.spec.division) && p.spec.division >= 1)) throw new TypeError(`board ${d.name}: encoder ${p.name}'s division is a whole number >= 1, got ${JSON.stringify(p.spec.division)}`);
         break;
       case "i2c":
         usePin(p.spec.data, `i2c ${p.name} (data)`);
@@ -144,6 +179,10 @@ export function checkBoard(d: BoardDescription): BoardDescription {
       case "i2c-device":
         if (!(p.spec.type in I2C_DEFAULT_ADDRESS)) throw new TypeError(`board ${d.name}: i2c device ${p.name} has an unknown type ${JSON.stringify(p.spec.type)} (known: ${Object.keys(I2C_DEFAULT_ADDRESS).join(", ")})`);
         if (!(Number.isInteger(p.address) && p.address >= 0x08 && p.address <= 0x77)) throw new TypeError(`board ${d.name}: i2c device ${p.name}'s address is 0x08..0x77, got ${JSON.stringify(p.address)}`);
+        if (p.spec.type === "lcd-pcf8574") {
+          const { cols, rows } = p.spec;
+          if ((cols !== undefined && !(Number.isInteger(cols) && cols >= 8 && cols <= 40)) || (rows !== undefined && !(Number.isInteger(rows) && rows >= 1 && rows <= 4))) throw new TypeError(`board ${d.name}: lcd ${p.name} has 8..40 columns and 1..4 rows, got ${JSON.stringify(cols)}x${JSON.stringify(rows)}`);
+        }
         break;
       case "uart": {
         const u = p.spec;
@@ -153,7 +192,7 @@ export function checkBoard(d: BoardDescription): BoardDescription {
         ports.set(u.port, p.name);
         if (u.transmit !== undefined) usePin(u.transmit, `uart ${p.name} (transmit)`);
         if (u.receive !== undefined) usePin(u.receive, `uart ${p.name} (receive)`);
-        if (u.device !== "console" && u.device !== "at-modem" && u.device !== "other") throw new TypeError(`board ${d.name}: uart ${p.name}'s device is "console", "at-modem" or "other", got ${JSON.stringify(u.device)}`);
+        if (u.device !== "console" && u.device !== "at-modem" && u.device !== "gps" && u.device !== "other") throw new TypeError(`board ${d.name}: uart ${p.name}'s device is "console", "at-modem", "gps" or "other", got ${JSON.stringify(u.device)}`);
         if (u.device === "console" && ++consoles > 1) throw new TypeError(`board ${d.name}: more than one UART is the console`);
         break;
       }
@@ -174,7 +213,7 @@ export function serialOptions(u: UartSpec): { port: number; transmit?: number; r
     port: u.port,
     ...(u.transmit !== undefined ? { transmit: u.transmit } : {}),
     ...(u.receive !== undefined ? { receive: u.receive } : {}),
-    baud: u.baud ?? DEFAULT_BAUD,
+    baud: u.baud ?? (u.device === "gps" ? GPS_BAUD : DEFAULT_BAUD),
   };
 }
 
@@ -206,6 +245,8 @@ export interface AppContext {
   readonly consoleIO?: LineIO;
   /** A µs clock for edge timestamps (IR decoding), when the platform has one. */
   readonly nowUs: (() => number) | undefined;
+  /** Sets the platform's wall clock to a UTC time (ms since 1970), where it has one to set (a device: Moddable's Time.set). */
+  readonly setUtc?: (utcMs: number) => void;
   /** The app calls this once its parts exist (before it boots its services). */
   ready(parts: AppParts): void;
 }

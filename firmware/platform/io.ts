@@ -118,6 +118,12 @@ export interface Board {
     readonly I2C?: I2CConstructor;
     readonly SMBus?: SMBusConstructor;
     readonly Analog?: AnalogConstructor;
+    /**
+     * Not ECMA-419: a touch pad reader class (drivers/touch's TouchReaderConstructor: `new Touch({ pin })`,
+     * `read()` the pad's capacitance), where the board has touch pads (the simulated board; an ESP32-S2/S3
+     * firmware can add drivers/touch's moddableTouchReader).
+     */
+    readonly Touch?: new (options: { pin: number }) => { read(): number; close(): void };
   };
   readonly pin: { readonly [name: string]: number };
   readonly I2C?: { readonly default?: Partial<I2COptions> };

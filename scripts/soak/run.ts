@@ -6,11 +6,13 @@ import { createHash } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { app, type Demo } from "../../examples/demo/app";
+import { demoBoards } from "../../examples/demo/board";
+import { DIAL, ENV_PERIOD_MIN_MS, ENV_PERIOD_MAX_MS, lcdRows } from "../../examples/demo/parts/peripherals";
 import { simAppConfig } from "../../examples/demo/sim-config";
 import { MemoryPrefs } from "../../firmware/control/prefs";
 import { VirtualHost, activeScheduler, runOn, sleepMs, spawn, type Gen } from "../../firmware/sched/index";
 import { NEC_REPEAT_PERIOD_MS, necFrame } from "../../sim/nec";
-import { SIM_CONSOLE_PORT, createSimBoard, lineNoise, type SimBoard } from "../../sim/board";
+import { EdgeClock, SIM_CONSOLE_PORT, createSimBoard, lineNoise, type SimBoard } from "../../sim/board";
 
 /** Options of {@link runSoak}. */
 export interface SoakOptions {
@@ -76,7 +78,9 @@ function gcNow(): () => void {
   return runInNewContext("gc") as () => void;
 }
 
-const SERVICES = ["led", "buttons", "ir", "env", "modem"];
+const SERVICES = ["led", "buttons", "ir", "env", "modem", "dial", "knob", "gps", "lcd", "touch"];
+/** The dial's pin on the demo's simulated board. */
+const DIAL_PIN = demoBoards.sim.analogInputs.dial.pin;
 const HOUR = 3600000;
 const IR_KEYS = [0x45, 0x46, 0x47, 0x44, 0x16];
 
@@ -85,6 +89,7 @@ type Kind =
   | "ir" | "ir-jitter" | "ir-held" | "ir-truncated" | "ir-bitflip"
   | "temp" | "htu-nack" | "htu-crc" | "htu-busy" | "eeprom-unplug" | "env-restart-in-write"
   | "modem-silent" | "modem-noise"
+  | "gps-corrupt" | "gps-nofix" | "turn" | "turn-bounce" | "dial" | "dial-noise" | "lcd-nack"
   | "service-stop" | "service-restart" | "bad-args" | "console-garbage" | "console-command" | "crash";
 
 /** Weighted choice of what happens in a slot. */
@@ -93,6 +98,7 @@ const MIX: [Kind, number][] = [
   ["ir", 8], ["ir-jitter", 3], ["ir-held", 2], ["ir-truncated", 3], ["ir-bitflip", 3],
   ["temp", 4], ["htu-nack", 3], ["htu-crc", 3], ["htu-busy", 2], ["eeprom-unplug", 1], ["env-restart-in-write", 1],
   ["modem-silent", 1], ["modem-noise", 3],
+  ["gps-corrupt", 3], ["gps-nofix", 2], ["turn", 3], ["turn-bounce", 3], ["dial", 3], ["dial-noise", 3], ["lcd-nack", 3],
   ["service-stop", 2], ["service-restart", 1], ["bad-args", 1], ["console-garbage", 3], ["console-command", 3], ["crash", 1],
 ];
 const MIX_TOTAL = MIX.reduce((a, [, w]) => a + w, 0);
@@ -102,8 +108,16 @@ const NEEDS: Partial<Record<Kind, string>> = {
   ir: "ir", "ir-jitter": "ir", "ir-held": "ir", "ir-truncated": "ir", "ir-bitflip": "ir",
   "htu-nack": "env", "htu-crc": "env", "htu-busy": "env", "env-restart-in-write": "env", "eeprom-unplug": "env",
   "modem-noise": "modem", "modem-silent": "modem",
+  "gps-corrupt": "gps", "gps-nofix": "gps", turn: "knob", "turn-bounce": "knob", dial: "dial", "dial-noise": "dial", "lcd-nack": "lcd",
 };
-const FAULTS = new Set<Kind>(["crash", "button-noise", "ir-truncated", "ir-bitflip", "htu-nack", "htu-crc", "htu-busy", "eeprom-unplug", "env-restart-in-write", "modem-silent", "modem-noise", "service-stop", "bad-args", "console-garbage"]);
+const FAULTS = new Set<Kind>(["crash", "button-noise", "ir-truncated", "ir-bitflip", "htu-nack", "htu-crc", "htu-busy", "eeprom-unplug", "env-restart-in-write", "modem-silent", "modem-noise", "gps-corrupt", "gps-nofix", "turn-bounce", "dial-noise", "lcd-nack", "service-stop", "bad-args", "console-garbage"]);
+
+/** Where the dial's level is: out of the band (either side), in it, or in a hysteresis zone (no crossing either way). */
+function dialZone(level: number): "out" | "in" | "zone" {
+  if (level < DIAL.low - DIAL.hysteresis || level > DIAL.high + DIAL.hysteresis) return "out";
+  if (level >= DIAL.low + DIAL.hysteresis && level <= DIAL.high - DIAL.hysteresis) return "in";
+  return "zone";
+}
 
 /** Run the soak (resolves when the simulated days are over; never rejects for a broken invariant). */
 export function runSoak(opts: SoakOptions): Promise<SoakResult> {
@@ -122,8 +136,8 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const wall0 = Date.now();
 
   // what was sent (cumulative), and what the firmware logged, counted from the printed lines
-  const sent = { events: 0, faults: 0, htuNack: 0, htuCrc: 0, htuBusy: 0, clicks: 0, doubles: 0, longs: 0, noisySlots: 0, irKeys: 0, irBad: 0, htuFaults: 0, noise: 0, garbage: 0, badArgs: 0, stops: 0, opRestarts: 0, crashes: 0, writeRestarts: 0, unplugs: 0 };
-  const seen = { clicks: 0, doubles: 0, longs: 0, readings: 0, stored: 0, sampleFailed: 0, serviceFailures: 0, consoleErrors: 0, consoleLines: 0 };
+  const sent = { gpsCorrupt: 0, gpsNofix: 0, turns: 0, bouncyTurns: 0, stepsTurned: 0, dialMoves: 0, dialNoisy: 0, lcdNacks: 0, events: 0, faults: 0, htuNack: 0, htuCrc: 0, htuBusy: 0, clicks: 0, doubles: 0, longs: 0, noisySlots: 0, irKeys: 0, irBad: 0, htuFaults: 0, noise: 0, garbage: 0, badArgs: 0, stops: 0, opRestarts: 0, crashes: 0, writeRestarts: 0, unplugs: 0 };
+  const seen = { gpsLost: 0, gpsFixes: 0, clicks: 0, doubles: 0, longs: 0, readings: 0, stored: 0, sampleFailed: 0, serviceFailures: 0, consoleErrors: 0, consoleLines: 0 };
   const rows: HourRow[] = [];
   let hourBase = { ...sent, ...seen, garbled: 0, restartsAll: 0, irKeysSeen: 0, irBadSeen: 0 };
   let spurious = 0;
@@ -134,6 +148,14 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
   // handles the fault would lose it (that is a cancel, not a miscount), so stops wait until these times
   let envBusyUntil = -1;
   let modemBusyUntil = -1;
+  // the same for the new parts: a corrupted GPS burst or a fix-loss episode, a turn of the encoder
+  let gpsBusyUntil = -1;
+  let knobBusyUntil = -1;
+  let gpsHasFixSince: number | null = null; // from the log: the GPS part's last word was a fix (since when)
+  let nofixUntil = -1;
+  // the dial: the band state the firmware must be in (it crosses on in <-> out only), and crossings expected
+  let dialState: "in" | "out" = "in";
+  let dialExpected = 0;
 
   return runOn(new VirtualHost(), function* soak(): Gen<SoakResult> {
     const sched = activeScheduler();
@@ -142,7 +164,8 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       uncaught++;
       violate(sched.now(), `uncaught: ${ctx.message}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     });
-    const sim = createSimBoard();
+    // the demo's simulated board: every part (the default sim board has only the first five services' parts)
+    const sim = createSimBoard(new EdgeClock(), demoBoards.sim);
     sim.pins.historyLimit = 200;
     sim.onSerialOpen((_n, port) => {
       port.peer.historyLimit = 4096;
@@ -176,7 +199,16 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
         } else if (text!.startsWith("sample failed")) seen.sampleFailed++;
       } else if (tag === "services" && / failed: /.test(text!)) {
         seen.serviceFailures++;
+      } else if (tag === "gps") {
+        if (text!.startsWith("GPS fix:")) {
+          seen.gpsFixes++;
+          gpsHasFixSince = at;
+        } else if (text!.startsWith("GPS fix lost")) {
+          seen.gpsLost++;
+          gpsHasFixSince = null;
+        }
       }
+      if (tag === "services" && /^gps (started|stopped|failed)/.test(text!)) gpsHasFixSince = null;
     };
     const config = simAppConfig(sim, {
       prefs: new MemoryPrefs(),
@@ -192,6 +224,10 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const d: Demo = demo;
     // the HTU21D driver's counters over every instance (a restart of env makes a new one)
     const htuTotals = { crcErrors: 0, timeouts: 0, nacks: 0 };
+    // and the GPS's bad checksums, the LCD's NACKs over every instance; the encoder's steps since its instance opened
+    const gpsTotals = { badChecksum: 0 };
+    const lcdTotals = { nacks: 0 };
+    let encoderBase = 0;
     const detach = d.stats.detach.bind(d.stats);
     d.stats.detach = (name, source) => {
       if (name === "htu21d" && source !== undefined) {
@@ -200,8 +236,24 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
         htuTotals.timeouts += st.timeouts;
         htuTotals.nacks += st.nacks;
       }
+      if (name === "gps" && source !== undefined) gpsTotals.badChecksum += (source.stats() as { badChecksum: number }).badChecksum;
+      if (name === "lcd" && source !== undefined) lcdTotals.nacks += (source.stats() as { nacks: number }).nacks;
       detach(name, source);
     };
+    const attach = d.stats.attach.bind(d.stats);
+    d.stats.attach = (name, source) => {
+      if (name === "encoder") encoderBase = sim.encoder.stepsSent;
+      if (name === "dial") {
+        // a new dial task starts inside the band and crosses at once if the level is out
+        dialState = "in";
+        if (dialZone(sim.analog.level(DIAL_PIN)) === "out") {
+          dialState = "out";
+          dialExpected++;
+        }
+      }
+      attach(name, source);
+    };
+    const liveStat = (name: string, field: string): number => d.stats.snapshot()[name]?.[field] ?? 0;
     const htuCounted = (): typeof htuTotals => {
       const live = d.stats.snapshot()["htu21d"] ?? { crcErrors: 0, timeouts: 0, nacks: 0 };
       return { crcErrors: htuTotals.crcErrors + live.crcErrors!, timeouts: htuTotals.timeouts + live.timeouts!, nacks: htuTotals.nacks + live.nacks! };
@@ -229,9 +281,14 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       // (noise waits for the modem to speak, so it may go out long after it was injected: also wait until
       // the reply that carries it has been read)
       if (name === "modem") return now > modemBusyUntil && sim.modem.noise === null && now - sim.modem.noiseSentAt > 2000;
+      if (name === "gps") return now > gpsBusyUntil;
+      if (name === "knob") return now > knobBusyUntil;
+      // the LCD shares the env's bus: a NACK waiting for its next transfer stays injected across a restart
+      if (name === "dial") return sched.now() > dialSettledAt;
       return true;
     };
     const stopped: { name: string; until: number }[] = [];
+    let dialSettledAt = -1;
     let typedAt = -1;
 
     const irCounters = { keys: 0, errors: 0 };
@@ -265,6 +322,13 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (d.ir.errors !== sent.irBad) violate(sched.now(), `IR: ${sent.irBad} damaged frames, ${d.ir.errors} counted as bad`);
       if (seen.consoleErrors !== sent.garbage + sent.badArgs) violate(sched.now(), `console: ${sent.garbage + sent.badArgs} bad lines, ${seen.consoleErrors} error answers`);
       if (sched.timerCount > 40) violate(sched.now(), `${sched.timerCount} entries in the timer queue`);
+      if (d.panel.dialCrossings !== dialExpected) violate(sched.now(), `dial: ${dialExpected} band crossings expected from the levels set, ${d.panel.dialCrossings} made (noise must never cross)`);
+      if (seen.gpsLost !== sent.gpsNofix) violate(sched.now(), `GPS: ${sent.gpsNofix} fix losses injected, ${seen.gpsLost} logged`);
+      if (gpsTotals.badChecksum + liveStat("gps", "badChecksum") !== sent.gpsCorrupt) violate(sched.now(), `GPS: ${sent.gpsCorrupt} corrupted sentences sent, ${gpsTotals.badChecksum + liveStat("gps", "badChecksum")} bad checksums counted`);
+      if (running("knob") && sched.now() > knobBusyUntil && liveStat("encoder", "position") * 4 !== sim.encoder.stepsSent - encoderBase) {
+        violate(sched.now(), `encoder: ${sim.encoder.stepsSent - encoderBase} steps turned since it opened, position ${liveStat("encoder", "position")}`);
+      }
+      if (!(d.env.periodMs >= ENV_PERIOD_MIN_MS && d.env.periodMs <= ENV_PERIOD_MAX_MS)) violate(sched.now(), `env period ${d.env.periodMs} ms is out of its limits`);
       irCounters.keys = d.ir.keys;
       irCounters.errors = d.ir.errors;
     };
@@ -415,6 +479,64 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
           sent.crashes++;
           break;
         }
+        case "gps-corrupt": {
+          if (sched.now() <= gpsBusyUntil) break; // one fault in flight at a time (its count is then exact)
+          const n = 1 + Math.floor(rnd() * 4);
+          sim.gps()!.corrupt(n);
+          sent.gpsCorrupt += n;
+          gpsBusyUntil = now + 2500; // the next burst (within 1 s) carries them; stops wait until it was read
+          break;
+        }
+        case "gps-nofix": {
+          // a fix-loss episode of 4-30 s, only while the GPS part holds a fix (so exactly one loss is logged)
+          if (gpsHasFixSince === null || now - gpsHasFixSince < 2000 || now <= gpsBusyUntil) break;
+          const g = sim.gps()!;
+          const ms = 4000 + Math.floor(rnd() * 26000);
+          g.fix = false;
+          nofixUntil = now + ms;
+          sim.clock.after(ms, () => void (g.fix = true));
+          sent.gpsNofix++;
+          gpsBusyUntil = nofixUntil + 2500;
+          break;
+        }
+        case "turn":
+        case "turn-bounce": {
+          if (now <= knobBusyUntil) break;
+          // whole detents (4 steps each), steered back toward the default 5000 ms period
+          const up = d.env.periodMs < 5000 ? rnd() < 0.8 : rnd() < 0.2;
+          const steps = (up ? 1 : -1) * 4 * (1 + Math.floor(rnd() * 12));
+          sim.encoder.bounce = kind === "turn-bounce" ? 1 + Math.floor(rnd() * 8) : 0;
+          const stepUs = 800 + Math.floor(rnd() * 4000);
+          const lastEdge = sim.encoder.turn(steps, { stepUs });
+          sent.turns++;
+          if (kind === "turn-bounce") sent.bouncyTurns++;
+          sent.stepsTurned += Math.abs(steps);
+          knobBusyUntil = lastEdge + 600; // settled (250 ms) and applied
+          break;
+        }
+        case "dial":
+        case "dial-noise": {
+          // a level out of the band, in it, or in a hysteresis zone; noise smaller than the hysteresis
+          const r = rnd();
+          const level = r < 0.2 ? Math.floor(rnd() * 850) : r < 0.4 ? 3160 + Math.floor(rnd() * 900) : r < 0.7 ? 1110 + Math.floor(rnd() * 1780) : r < 0.85 ? 960 + Math.floor(rnd() * 70) : 2970 + Math.floor(rnd() * 70);
+          sim.analog.set(DIAL_PIN, level);
+          sim.analog.noise(DIAL_PIN, kind === "dial-noise" ? 10 + Math.floor(rnd() * 50) : 0, Math.floor(rnd() * 1e9));
+          sent.dialMoves++;
+          if (kind === "dial-noise") sent.dialNoisy++;
+          const z = dialZone(level);
+          if (z !== "zone" && z !== dialState) {
+            dialState = z;
+            dialExpected++;
+          }
+          dialSettledAt = now + 500;
+          break;
+        }
+        case "lcd-nack": {
+          const n = 1 + Math.floor(rnd() * 3);
+          sim.lcd.nackNext(n);
+          sent.lcdNacks += n;
+          break;
+        }
         case "console-command":
           type(pick(["status", "ps", "services", "stats", "log tail 5", "i2c", "service status env", "help"]));
           break;
@@ -478,8 +600,27 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (d.services.get(name)!.state === "stopped") type(`service start ${name}`);
     }
     sim.modem.silent = false;
+    sim.gps()!.fix = true;
     yield* sleepMs(60000);
     const end = sched.now();
+    // the new parts: every injected fault counted where it happened, the LCD shows the latest reading and the time
+    const gpsBad = gpsTotals.badChecksum + liveStat("gps", "badChecksum");
+    if (gpsBad !== sent.gpsCorrupt) violate(end, `GPS: ${sent.gpsCorrupt} corrupted sentences sent, ${gpsBad} bad checksums counted`);
+    if (seen.gpsLost !== sent.gpsNofix) violate(end, `GPS: ${sent.gpsNofix} fix losses injected, ${seen.gpsLost} logged`);
+    if (gpsHasFixSince === null) violate(end, "GPS: no fix at the end");
+    const lcdNacks = lcdTotals.nacks + liveStat("lcd", "nacks");
+    if (lcdNacks !== sent.lcdNacks) violate(end, `LCD: ${sent.lcdNacks} NACKs injected, the driver counted ${lcdNacks}`);
+    // (a sample may have come after the last refresh: give the LCD a refresh or two to catch up)
+    let screen = sim.lcd.screen();
+    let top = lcdRows(d.env, d.utc)[0];
+    for (let i = 0; i < 3 && screen[0]!.trimEnd() !== top; i++) {
+      yield* sleepMs(1000);
+      screen = sim.lcd.screen();
+      top = lcdRows(d.env, d.utc)[0];
+    }
+    if (screen[0]!.trimEnd() !== top || !/^\d\d:\d\d:\d\d UTC/.test(screen[1]!)) violate(end, `LCD shows ${JSON.stringify(screen)}, expected ${JSON.stringify(top)} and the GPS time`);
+    if (liveStat("encoder", "position") * 4 !== sim.encoder.stepsSent - encoderBase) violate(end, `encoder: ${sim.encoder.stepsSent - encoderBase} steps turned since it opened, position ${liveStat("encoder", "position")}`);
+    if (d.panel.dialCrossings !== dialExpected) violate(end, `dial: ${dialExpected} band crossings expected, ${d.panel.dialCrossings} made`);
     for (const s of d.services.all()) {
       if (!s.running) violate(end, `service ${s.name} is not running at the end: ${s.state} (${s.reason})`);
       if (s.restarts < s.failures) violate(end, `service ${s.name} failed ${s.failures} times and was restarted ${s.restarts} times`);
@@ -517,6 +658,8 @@ export function runSoak(opts: SoakOptions): Promise<SoakResult> {
       records: seen.stored, eepromProbes: d.env.probes, garbled: d.modem.garbled, modemSilent: d.modem.silent,
       consoleErrors: seen.consoleErrors, serviceFailures: seen.serviceFailures,
       restarts: d.services.all().reduce((a, s) => a + s.restarts, 0),
+      gpsBadCounted: gpsBad, gpsLostSeen: seen.gpsLost, gpsFixesSeen: seen.gpsFixes, lcdNacksCounted: lcdNacks, lcdFailures: d.panel.lcdFailures,
+      dialCrossings: d.panel.dialCrossings, dialExpected, knobChanges: d.panel.knobChanges, envPeriodMs: d.env.periodMs,
     };
     hash.update(JSON.stringify(totals));
     hash.update(JSON.stringify(d.stats.snapshot()));

@@ -5,7 +5,7 @@ import { HTU21D, Resolution } from "xs-async/drivers/htu21d";
 import { ManagedResource, type ResourceHandle } from "xs-async/drivers/resource";
 import type { RingLog } from "xs-async/control";
 import type { StatsBoard } from "xs-async/control";
-import { every } from "xs-async/control";
+import { every, type Periodic } from "xs-async/control";
 import type { I2C, I2CConstructor } from "xs-async/io";
 import { InvalidStateError, isCancelled, now, sleepMs, type Gen } from "xs-async";
 
@@ -83,6 +83,9 @@ export class Env {
   ackPollMs = 20;
   private eepromOk = false;
   private missingLogged = false;
+  /** The running sampling schedule (null while the env task is not running). */
+  private periodic: Periodic | null = null;
+  private period = 5000;
 
   constructor(
     readonly io: I2CConstructor,
@@ -99,6 +102,26 @@ export class Env {
 
   get isOpen(): boolean {
     return this.htu !== null;
+  }
+
+  /** The shared I2C bus while open (the LCD part takes a handle on it), else null. */
+  get bus(): ManagedResource<null> | null {
+    return this.resource;
+  }
+
+  /** The sampling period (ms) in use. */
+  get periodMs(): number {
+    return this.period;
+  }
+
+  /**
+   * Change the sampling period live (the encoder does): the next sample comes the new period after the last
+   * one (at once if that is past). Until the env task restarts: its stored args give the period it starts with.
+   */
+  setPeriod(ms: number): void {
+    if (typeof ms !== "number" || !(ms >= 10 && ms <= 86400000)) throw new RangeError(`env: the period is a number of ms from 10 to 86400000, got ${String(ms)}`);
+    this.period = ms;
+    this.periodic?.setPeriod(ms);
   }
 
   /** Bus sharing counters (per device), for the console. */
@@ -212,6 +235,18 @@ export class Env {
     this.log[level](line, "env");
   }
 
+  /** @internal the env task's loop: sample every `periodMs` (drift-free; {@link setPeriod} changes it live). */
+  *sampleEvery(periodMs: number): Gen<void> {
+    this.period = periodMs;
+    const p = every(periodMs, sampleOnce, this);
+    this.periodic = p;
+    try {
+      yield* p.body();
+    } finally {
+      this.periodic = null;
+    }
+  }
+
   close(): void {
     if (this.htu !== null) this.board?.detach("htu21d", this.htu);
     if (this.resource !== null) this.board?.detach("i2c0", this.resource);
@@ -232,7 +267,7 @@ function* sampleOnce(env: Env): Gen<void> {
 export function* envTask(env: Env, periodMs: number): Gen<void> {
   try {
     yield* env.open();
-    yield* every(periodMs, sampleOnce, env).body();
+    yield* env.sampleEvery(periodMs);
   } finally {
     env.close();
   }

@@ -1,7 +1,7 @@
+import { platformMemory, type MemoryProvider } from "../../platform/memory";
 import type { Console } from "../console";
 
-/** Memory figures by name (bytes or counts), or null when the platform gives none. */
-export type MemoryProvider = () => Record<string, number> | null;
+export type { MemoryProvider } from "../../platform/memory";
 
 /** The part of Moddable's `Instrumentation` module (import Instrumentation from "instrumentation") used here. */
 export interface InstrumentationLike {
@@ -30,15 +30,23 @@ export function instrumentationMemory(instr: InstrumentationLike): MemoryProvide
   };
 }
 
-/** Feature detection: an `Instrumentation` global (some Moddable apps publish it), else nothing. */
+/**
+ * What `mem` reads unless told: the platform's provider (firmware/platform/memory: a Moddable device's
+ * `useModdable()` installs one), else an `Instrumentation` global (some Moddable apps publish it), else nothing.
+ * Looked up at each `mem`, so a provider installed after the console was made is used.
+ */
 export function defaultMemory(): MemoryProvider {
-  const g = (globalThis as { Instrumentation?: InstrumentationLike }).Instrumentation;
-  return g !== undefined && g !== null && typeof g.get === "function" ? instrumentationMemory(g) : () => null;
+  return () => {
+    const p = platformMemory();
+    if (p !== null) return p();
+    const g = (globalThis as { Instrumentation?: InstrumentationLike }).Instrumentation;
+    return g !== undefined && g !== null && typeof g.get === "function" ? instrumentationMemory(g)() : null;
+  };
 }
 
 /** `mem`: the provider's figures, or "not available". */
 export function installMemCommand(con: Console, provider: MemoryProvider = defaultMemory()): void {
-  con.register("mem", "mem: memory use (Moddable instrumentation)", () => {
+  con.register("mem", "mem: memory use after a garbage collection (XS heap, system heap), where the platform tells", () => {
     const m = provider();
     if (m === null) return "mem: not available on this platform";
     return Object.keys(m).map((k) => `${k}: ${m[k]}`);

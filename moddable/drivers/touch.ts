@@ -1,0 +1,3 @@
+// The module "xs-async/drivers/touch" in a Moddable build (manifest_include.json): the package entry point, by its
+// module name inside the build. Node resolves "xs-async/drivers/touch" through package.json "exports" instead.
+export * from "xs-async/drivers/touch/index";
