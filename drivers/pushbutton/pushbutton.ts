@@ -1,9 +1,11 @@
-import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
+import type { EdgeCapture } from "../../firmware/platform/edges";
+import type { DigitalConstructor } from "../../firmware/platform/io";
 import { currentTaskOrNull } from "../../firmware/sched/op";
 import { activeScheduler, type CallbackHandle, type Scheduler } from "../../firmware/sched/scheduler";
 import type { Gen, Task } from "../../firmware/sched/task";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
 import { checkAction, launch, type Action } from "../switch/action";
+import { PinEdges } from "../pin/edges";
 
 export type { Action } from "../switch/action";
 
@@ -20,6 +22,8 @@ export interface PushbuttonOptions {
   activeLow?: boolean;
   /** Input mode (default InputPullUp when activeLow, else InputPullDown). */
   mode?: number;
+  /** The edge capture that wakes the task (default: the platform's for this Digital class; null: the JS pin callback). See PinEdges. */
+  capture?: EdgeCapture | null;
   /** Changes are ignored for this long after one is acted on (default 50). */
   debounceMs?: number;
   /** Held this long: long press (default 1000). */
@@ -92,7 +96,7 @@ export class Pushbutton {
   readonly doubleMs: number;
   readonly suppress: boolean;
   readonly exclusive: boolean;
-  private readonly io: Digital;
+  private readonly io: PinEdges;
   private readonly flag = new ThreadSafeFlag();
   private readonly pressedLevel: 0 | 1;
   private readonly sched: Scheduler;
@@ -136,15 +140,17 @@ export class Pushbutton {
       flag.set();
     };
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
-    this.io = new Digital({
-      pin, mode, edge: Digital.Rising | Digital.Falling,
-      onReadable: () => {
+    // edges only wake the task (through the platform's edge capture where it has one: see PinEdges)
+    this.io = new PinEdges({
+      Digital, pin, mode, edge: 3,
+      onEdge: () => {
         this.edges++;
         flag.set();
       },
+      ...(options.capture !== undefined ? { capture: options.capture } : {}),
     });
     try {
-      this.down = this.io.read() === this.pressedLevel;
+      this.down = this.io.level() === this.pressedLevel;
       this.task = this.sched.spawnTask(`pushbutton ${pin}`, () => this.loop(), []);
     } catch (e) {
       this.io.close(); // construction failed half-way: release the pin
@@ -192,7 +198,7 @@ export class Pushbutton {
       if (t >= this.longAt - EPS) this.longDue();
       if (t >= this.windowEnd - EPS) this.windowDue();
       if (t >= this.lockUntil - EPS) {
-        const down = this.io.read() === this.pressedLevel;
+        const down = this.io.level() === this.pressedLevel;
         if (down !== this.down) {
           this.down = down;
           this.changes++;
