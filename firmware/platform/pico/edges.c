@@ -122,7 +122,7 @@ static void edgeDeliver(void *machine, void *refcon, uint8_t *message, uint16_t 
 	if (!gEdgeMachine || (gEdgeMachine != machine))
 		return;
 	xsBeginHost(gEdgeMachine);
-		xsVars(2);
+		xsmcVars(2);
 		edgeDrain(the);
 	xsEndHost(gEdgeMachine);
 }
@@ -164,7 +164,7 @@ void xs_edges_open(xsMachine *the)
 /* drain(): hand over the edges recorded so far now, without waiting for the message. */
 void xs_edges_drain(xsMachine *the)
 {
-	xsVars(2);
+	xsmcVars(2);
 	edgeDrain(the);
 }
 
