@@ -2,7 +2,7 @@ import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { now, sleepMs, spawn, type Gen } from "../firmware/sched/index";
 import { edgeCaptureFor, useEdgeCapture, type EdgeCapture } from "../firmware/platform/edges";
-import { EdgeClock } from "../sim/board";
+import { DEFAULT_SIM_BOARD, EdgeClock, SIM_CONSOLE_PORT, SIM_MODEM_PORT, createSimBoard } from "../sim/board";
 import { PICO_CPU } from "../sim/cpu";
 import { SimPins } from "../sim/digital";
 import { SimEeprom24C32 } from "../sim/eeprom24c32";
@@ -232,6 +232,26 @@ describe("simulated CPU time (sim/cpu)", () => {
       return t.map((x) => Math.round(x * 1000) / 1000);
     });
     assert.deepEqual(at, [0, 0.8, 1.8, 5.8]);
+  });
+
+  it("createSimBoard's cpu option charges its I2C buses and its console port (not the modem's)", async () => {
+    const at = await vrun(function* (): Gen<number[]> {
+      const board = createSimBoard(new EdgeClock(), DEFAULT_SIM_BOARD, { cpu: { i2cTransferMs: 1, i2cByteMs: 0, consoleLineMs: 3 } });
+      const eeprom = new board.io.I2C({ ...board.I2C.default, address: 0x50 });
+      const consolePort = new board.io.Serial({ ...board.Serial.default, baud: 115200, port: SIM_CONSOLE_PORT });
+      const modemPort = new board.io.Serial({ ...board.Serial.default, baud: 115200, port: SIM_MODEM_PORT });
+      const t: number[] = [now()];
+      eeprom.write(Uint8Array.of(0, 0));
+      t.push(now());
+      consolePort.write(new TextEncoder().encode("ok\n"));
+      t.push(now());
+      modemPort.write(new TextEncoder().encode("AT\r\n"));
+      t.push(now());
+      consolePort.close();
+      modemPort.close();
+      return t;
+    });
+    assert.deepEqual(at, [0, 1, 4, 4]);
   });
 
   it("bad costs are a RangeError", () => {
