@@ -130,9 +130,9 @@ export class Encoder {
     const mode = options.mode ?? Digital.InputPullUp;
     // captured edges carry the level each pin had at that edge, in order across both pins: the state machine
     // steps on those; on the JS callback path the callback reads both pins when it runs
-    this.a = new PinEdges({ Digital, pin: pinA, mode, onEdge: (level) => (this.a.captured ? this.edge((level << 1) | (this.state & 1)) : this.sample()) });
+    this.a = new PinEdges({ Digital, pin: pinA, mode, capacity: 1, onEdge: (level) => (this.a.captured ? this.edge((level << 1) | (this.state & 1)) : this.sample()) });
     try {
-      this.b = new PinEdges({ Digital, pin: pinB, mode, onEdge: (level) => (this.b.captured ? this.edge((this.state & 2) | level) : this.sample()) });
+      this.b = new PinEdges({ Digital, pin: pinB, mode, capacity: 1, onEdge: (level) => (this.b.captured ? this.edge((this.state & 2) | level) : this.sample()) });
     } catch (e) {
       this.a.close();
       throw e;

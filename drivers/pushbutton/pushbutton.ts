@@ -82,7 +82,8 @@ function checkMsOption(v: unknown, what: string, def: number): number {
  * Errors: bad options are a TypeError/RangeError (a click action without `exclusive` too); the Digital
  * constructor's errors pass through; a throwing callback action is reported to the exception handler.
  * Memory: the object (about 25 fields), a flag, one generator task, one timer at a time (re-armed only
- * when a deadline comes earlier), the Digital.
+ * when a deadline comes earlier), a PinEdges in callback mode (the Digital, the edge capture where the platform
+ * has one, a 1-edge ring).
  * @example
  *   const b = new Pushbutton({ Digital: device.io.Digital, pin: 0, exclusive: true,
  *     click: () => led.toggle(), double: modeEvent, long: function* () { yield* shutdown(); } });
@@ -142,7 +143,7 @@ export class Pushbutton {
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
     // edges only wake the task (through the platform's edge capture where it has one: see PinEdges)
     this.io = new PinEdges({
-      Digital, pin, mode, edge: 3,
+      Digital, pin, mode, edge: 3, capacity: 1, // callback mode: the ring is never used
       onEdge: () => {
         this.edges++;
         flag.set();

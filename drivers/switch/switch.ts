@@ -45,7 +45,7 @@ export interface SwitchOptions {
  * (`onClose: closedEvent`, then `yield* closedEvent.wait()`, and clear it).
  * Errors: bad options are a TypeError/RangeError; the Digital constructor's errors (pin in use) pass
  * through; a throwing callback action is reported to the scheduler's exception handler.
- * Memory: the object, a flag, one task (generator) and the Digital; no allocation per change except
+ * Memory: the object, a flag, one task (generator) and a PinEdges in callback mode (the Digital and, where the platform has one, its edge capture; a 1-edge ring); no allocation per change except
  * what the action does (a task action spawns a task).
  * @example
  *   const door = new Switch({ Digital: device.io.Digital, pin: 4, onClose: doorClosed, onOpen: () => trace("open\n") });
@@ -81,7 +81,7 @@ export class Switch {
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
     const flag = this.flag;
     // edges only wake the task (through the platform's edge capture where it has one: see PinEdges)
-    this.io = new PinEdges({ Digital, pin, mode, edge: 3, onEdge: () => flag.set(), ...(options.capture !== undefined ? { capture: options.capture } : {}) });
+    this.io = new PinEdges({ Digital, pin, mode, edge: 3, capacity: 1, onEdge: () => flag.set(), ...(options.capture !== undefined ? { capture: options.capture } : {}) });
     try {
       this.lv = this.io.level();
       this.task = this.sched.spawnTask(`switch ${pin}`, () => this.loop(), []);
