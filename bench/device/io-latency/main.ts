@@ -16,5 +16,6 @@ export default function (): void {
     print: (line) => trace(line + "\n"),
     host,
     openEdges: () => new PinEdges({ Digital, pin: PIN, mode: Digital.InputPullUp, capacity: 8 }),
+    samples: 30,
   }).catch((e: unknown) => trace(`io-latency failed: ${String(e)}\n`));
 }
