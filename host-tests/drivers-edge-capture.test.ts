@@ -15,6 +15,7 @@ import { NEC, type NecCode } from "../drivers/nec/decode";
 import { NecReceiver } from "../drivers/nec/receiver";
 import { PinEdges } from "../drivers/pin/edges";
 import { Encoder } from "../drivers/encoder/encoder";
+import { keepPinsOpen } from "../drivers/pin/keep-open";
 
 const IR = 15;
 
@@ -175,6 +176,24 @@ describe("edge capture: the simulated ring (SimEdgeCapture)", () => {
       useEdgeCapture(Other, null);
     }
     assert.equal(edgeCaptureFor(Other), null);
+  });
+});
+
+describe("edge capture: keepPinsOpen", () => {
+  it("a class wrapped by keepPinsOpen has the base class's capture, so its pins take the ring (the demo wraps device.io.Digital)", async () => {
+    await vrun(function* (): Gen<void> {
+      const pins = new SimPins(new EdgeClock());
+      const Kept = keepPinsOpen(pins.Digital);
+      assert.equal(edgeCaptureFor(Kept), pins.capture);
+      const a = new PinEdges({ Digital: Kept, pin: 4 });
+      assert.equal(a.captured, true);
+      a.close();
+      const b = new PinEdges({ Digital: Kept, pin: 4 }); // closed for real: the pin opens again
+      b.close();
+      assert.equal(pins.inUse(4), false);
+      const plain = keepPinsOpen(new SimPins(undefined, { capture: false }).Digital);
+      assert.equal(edgeCaptureFor(plain), null);
+    });
   });
 });
 
