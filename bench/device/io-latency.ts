@@ -26,16 +26,27 @@ export interface IoLatencyPlatform {
   idleMs?: number;
 }
 
-/** A host that is `h` with another batch budget. */
-function withBatch(h: Host, batchMs: number): Host {
-  return {
+/**
+ * A host that is `h` with another batch budget, until retired: the scheduler of a finished measurement may
+ * still run a round for its cancelled tasks, and its timer calls must not touch the next scheduler's timer.
+ */
+function withBatch(h: Host, batchMs: number): { host: Host; retire(): void } {
+  let live = true;
+  const host: Host = {
     now: () => h.now(),
-    soon: (cb) => h.soon(cb),
-    setTimer: (deadline, cb) => h.setTimer(deadline, cb),
-    clearTimer: () => h.clearTimer(),
+    soon: (cb) => {
+      if (live) h.soon(cb);
+    },
+    setTimer: (deadline, cb) => {
+      if (live) h.setTimer(deadline, cb);
+    },
+    clearTimer: () => {
+      if (live) h.clearTimer();
+    },
     print: (line) => h.print(line),
     batchMs,
   };
+  return { host, retire: () => void (live = false) };
 }
 
 function* busy(nowUs: () => number, us: number): Gen<void> {
@@ -94,7 +105,9 @@ function summary(batchMs: number, r: Result, P: IoLatencyPlatform): string {
 /** Measure at batchMs 0 and 2 and print one line each, then "io-latency done". */
 export async function ioLatency(P: IoLatencyPlatform): Promise<void> {
   for (const batchMs of [0, 2]) {
-    const r = await runOn(withBatch(P.host, batchMs), measure, P);
+    const batch = withBatch(P.host, batchMs);
+    const r = await runOn(batch.host, measure, P);
+    batch.retire();
     P.print(summary(batchMs, r, P));
   }
   P.print("io-latency done");
