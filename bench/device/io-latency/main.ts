@@ -4,7 +4,7 @@
 // 20 ms apart, e.g. from the emulator's script (`MS pin 15 0|1`); it prints one line per batch size.
 import { useModdable } from "xs-async/platform/moddable";
 import { PinEdges } from "xs-async/drivers/pin";
-import { ioLatency } from "../io-latency";
+import { ioLatency } from "./case";
 
 const PIN = 15;
 

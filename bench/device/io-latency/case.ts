@@ -1,7 +1,7 @@
 // Device bench case: how long from an IO callback being ready to the task it wakes running, with the
 // scheduler's batch budget at 0 and 2 ms, while busy tasks keep every batch full. Kept out of bench.ts
 // (docs/bench.md) on purpose: it needs an input that changes (edges on a pin), so it has its own entry
-// (./io-latency/main.ts: a Pico firmware; edges come from the emulator's script or a signal on the pin).
+// (./main.ts: a Pico firmware; edges come from the emulator's script or a signal on the pin).
 //
 // "Ready" is the time the edge happened, as the platform's edge capture stamped it (the Pico's GPIO IRQ
 // handler: time_us_64()); "running" is when the task waiting in PinEdges.next() resumes, on the same clock.
