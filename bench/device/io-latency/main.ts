@@ -1,4 +1,4 @@
-// Entry of the IO latency bench (../io-latency.ts) for the Pico: edges on pin 15 (the demo board's IR input),
+// Entry of the IO latency bench (./case.ts) for the Pico: edges on pin 15 (the demo board's IR input),
 // time-stamped by the edge capture, wake a task while busy tasks keep the scheduler's batches full.
 // Build: node scripts/build.mjs pico ... with this manifest (docs/bench.md, "IO latency"). Send edges at least
 // 20 ms apart, e.g. from the emulator's script (`MS pin 15 0|1`); it prints one line per batch size.
