@@ -14,6 +14,7 @@ import { NEC_REPEAT_PERIOD_MS, necFrame, necRepeat } from "./nec";
 import { SimSerialPort, type SimSerialOptions } from "./serial";
 import { SimClock } from "./time";
 import { SimTouch } from "./touch";
+import type { SimCpuOptions } from "./cpu";
 
 /**
  * The simulated board the demo runs on under Node (`npm start`) and in tests: the `device` shape
@@ -141,6 +142,15 @@ export function lineNoise(bytes: number, seed: number): string {
   return out;
 }
 
+/** Options of {@link createSimBoard}. */
+export interface SimBoardOptions {
+  /**
+   * Simulated CPU time charged per I2C transfer and per console line (sim/cpu; the per-step cost is the
+   * VirtualHost's `stepCost`). Default: none, time stands still while code runs.
+   */
+  cpu?: SimCpuOptions;
+}
+
 /** The simulated board: Board-shaped, with the simulated parts. */
 /** How far ahead button gestures and IR keys may be queued (ms). */
 export const MAX_QUEUED_STIMULI_MS = 10000;
@@ -217,8 +227,9 @@ export interface SimBoard extends Board {
  *   (globalThis as { device?: unknown }).device = sim;   // the firmware's board() now returns it
  *   sim.click();
  */
-export function createSimBoard(clock: SimClock = new EdgeClock(), description: BoardDescription = DEFAULT_SIM_BOARD): SimBoard {
+export function createSimBoard(clock: SimClock = new EdgeClock(), description: BoardDescription = DEFAULT_SIM_BOARD, options: SimBoardOptions = {}): SimBoard {
   checkBoard(description);
+  const cpu = options.cpu ?? {};
   // as on the Pico: closing a pin that watched edges breaks every pin's edge interrupt (drivers/pin/keep-open)
   const pins = new SimPins(clock, { closingEdgesHalts: true });
   const pinByName: { [name: string]: number } = {};
@@ -258,7 +269,7 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
         parts.set(p.name, new SimEncoder(pins, p.spec.pinA, p.spec.pinB));
         break;
       case "i2c": {
-        const b = new SimI2CBus(clock, { logLimit: 200 });
+        const b = new SimI2CBus(clock, { logLimit: 200, cpu });
         buses.set(p.name, b);
         busByData.set(p.spec.data, b);
         if (firstBus === null) firstBus = { data: p.spec.data, clock: p.spec.clock, hz: p.spec.hz ?? 100_000 };
@@ -317,8 +328,9 @@ export function createSimBoard(clock: SimClock = new EdgeClock(), description: B
     constructor(o: SimSerialOptions) {
       // as on the Pico (Moddable 8.2.3): a port opened once stays in use, even after close (see drivers/uart/keep-open)
       if (ports.has(o.port ?? defaultPort)) throw new RangeError("port in use");
-      super({ ...o, clock: o.clock ?? clock });
       const n = o.port ?? defaultPort;
+      const lineMs = n === consolePort ? cpu.consoleLineMs : undefined;
+      super({ ...o, clock: o.clock ?? clock, ...(lineMs !== undefined && o.cpuMsPerLine === undefined ? { cpuMsPerLine: lineMs } : {}) });
       ports.set(n, this);
       const modem = modemByPort.get(n);
       if (modem !== undefined) scriptModem(this, modem);

@@ -1,3 +1,4 @@
+import type { EdgeCapture, EdgeSource } from "../firmware/platform/edges";
 import type { Digital, DigitalConstructor, DigitalOptions } from "../firmware/platform/io";
 import { SimClock, seededRandom } from "./time";
 
@@ -85,6 +86,116 @@ export interface SimPinsOptions {
    * of every pin, so the next edge delivered to any pin halts the chip. Here that edge throws (default false).
    */
   closingEdgesHalts?: boolean;
+  /**
+   * Model the Pico's edge capture (firmware/platform/pico/edges): `Digital.edgeCapture` time-stamps edges
+   * when they happen into a ring of `captureRing` edges, so PinEdges (and the drivers on it) take the same
+   * path as on the Pico. Default true; false: `Digital.edgeCapture` is null (the JS pin callback path, as on
+   * the ESP32).
+   */
+  capture?: boolean;
+  /** Edges the capture's ring holds (default 256, as on the Pico). */
+  captureRing?: number;
+}
+
+/** One pin watched by the capture. */
+interface Watch {
+  edge: number;
+  onEdge: (level: 0 | 1, us: number) => void;
+  overruns: number;
+}
+
+/**
+ * The simulator's model of the Pico's edge capture (firmware/platform/pico/edges.c): each edge of a watched
+ * pin is recorded as (pin, level, µs) in one ring shared by the watched pins at the instant the pin changes
+ * (on an EdgeClock, the time the stimulus was due, even when a busy scheduler drives it late), and the
+ * edges are handed to their pins' callbacks, in order, by one callback at the next turn of the loop (a
+ * batch, as the Pico's one message per batch). A full ring drops the new edge and counts an overrun for
+ * its pin. Memory: the ring (10 bytes an edge) and a record per watched pin.
+ */
+export class SimEdgeCapture implements EdgeCapture {
+  readonly name = "simulated ring";
+  /** Batches handed over so far (deliveries of the model's message). */
+  batches = 0;
+  private readonly pins: Uint8Array;
+  private readonly levels: Uint8Array;
+  private readonly times: Float64Array;
+  private head = 0;
+  private count = 0;
+  private posted = false;
+  private readonly watches = new Map<number, Watch>();
+
+  constructor(private readonly bank: SimPins, readonly capacity = 256) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`SimEdgeCapture: the ring needs an integer capacity >= 1, got ${String(capacity)}`);
+    this.pins = new Uint8Array(capacity);
+    this.levels = new Uint8Array(capacity);
+    this.times = new Float64Array(capacity);
+  }
+
+  nowUs(): number {
+    return this.bank.clock.nowUs();
+  }
+
+  open(pin: number, edge: number, onEdge: (level: 0 | 1, us: number) => void): EdgeSource {
+    if (edge !== 1 && edge !== 2 && edge !== 3) throw new RangeError(`edge capture: edge must be 1, 2 or 3, got ${String(edge)}`);
+    if (typeof onEdge !== "function") throw new TypeError("edge capture: onEdge must be a function");
+    if (!this.bank.inUse(pin)) throw new Error(`edge capture: pin ${pin} is not open (open it as an input Digital first)`);
+    if (this.watches.has(pin)) throw new Error(`edge capture: pin ${pin} already watched`);
+    const w: Watch = { edge, onEdge, overruns: 0 };
+    this.watches.set(pin, w);
+    let open = true;
+    return {
+      get overruns(): number {
+        return w.overruns;
+      },
+      drain: (): void => this.drain(),
+      close: (): void => {
+        if (!open) return;
+        open = false;
+        if (this.watches.get(pin) === w) this.watches.delete(pin);
+      },
+    };
+  }
+
+  /** Edges recorded and not yet handed over. */
+  get pending(): number {
+    return this.count;
+  }
+
+  /** @internal the "interrupt handler": the pin changed to `level` at `us` */
+  record(pin: number, level: 0 | 1, us: number): boolean {
+    const w = this.watches.get(pin);
+    if (w === undefined) return false;
+    if ((w.edge & (level === 1 ? 1 : 2)) === 0) return true;
+    if (this.count === this.capacity) {
+      w.overruns++;
+      return true;
+    }
+    const i = (this.head + this.count) % this.capacity;
+    this.pins[i] = pin;
+    this.levels[i] = level;
+    this.times[i] = us;
+    this.count++;
+    if (!this.posted) {
+      this.posted = true;
+      this.bank.clock.after(0, () => {
+        this.posted = false;
+        this.batches++;
+        this.drain();
+      });
+    }
+    return true;
+  }
+
+  /** Hand every recorded edge to its pin's callback, oldest first. */
+  drain(): void {
+    while (this.count > 0) {
+      const i = this.head;
+      this.head = (i + 1) % this.capacity;
+      this.count--;
+      const w = this.watches.get(this.pins[i]!);
+      if (w !== undefined) w.onEdge(this.levels[i] as 0 | 1, this.times[i]!);
+    }
+  }
 }
 
 /** Options of the stimulus helpers for a button wired to ground (activeLow, the default) or to Vcc. */
@@ -141,12 +252,16 @@ export class SimPins {
   /** an edge-watching pin was closed (see closingEdgesHalts) */
   private edgeClosed = false;
   private readonly recs = new Map<number, PinRec>();
+  /** The model of the Pico's edge capture (null with `capture: false`): `Digital.edgeCapture`. */
+  readonly capture: SimEdgeCapture | null;
 
   constructor(clock?: SimClock, options: SimPinsOptions = {}) {
     this.clk = clock ?? null;
     this.count = options.pins ?? 48;
     this.coalesce = options.coalesce ?? false;
     this.closingEdgesHalts = options.closingEdgesHalts ?? false;
+    const capture = (options.capture ?? true) ? new SimEdgeCapture(this, options.captureRing ?? 256) : null;
+    this.capture = capture;
     const bank = this;
     class BoundDigital extends SimDigital {
       static readonly Input = INPUT;
@@ -157,6 +272,8 @@ export class SimPins {
       static readonly OutputOpenDrain = OPEN_DRAIN;
       static readonly Rising = 1;
       static readonly Falling = 2;
+      /** The platform's edge capture for these pins (PinEdges takes it): see SimEdgeCapture. */
+      static readonly edgeCapture: EdgeCapture | null = capture;
       constructor(o: DigitalOptions) {
         super();
         bank.open(this, o);
@@ -361,6 +478,7 @@ export class SimPins {
     if (v === r.last) return;
     r.last = v;
     r.lastEdgeUs = this.clock.nowUs();
+    if (this.capture !== null && this.capture.record(pin, v, r.lastEdgeUs)) return;
     const d = r.owner;
     if (d === null || d.cb === null || (d.edge & (v === 1 ? 1 : 2)) === 0) return;
     if (this.closingEdgesHalts && this.edgeClosed) {

@@ -1,5 +1,6 @@
 import type { ByteBuffer, I2C, I2CConstructor, I2COptions, SMBus, SMBusConstructor } from "../firmware/platform/io";
 import { SimClock } from "./time";
+import { chargeCpu, cpuMs, type SimCpuOptions } from "./cpu";
 
 /**
  * A simulated I2C bus with device models, for tests and the simulated board. Behaves like Moddable's
@@ -65,6 +66,8 @@ export interface SimI2CBusOptions {
   log?: boolean;
   /** At most this many entries are kept, oldest dropped (default 1000). */
   logLimit?: number;
+  /** Simulated CPU time per transfer: the fixed part and per byte (address included); see sim/cpu. Default 0. */
+  cpu?: Pick<SimCpuOptions, "i2cTransferMs" | "i2cByteMs">;
 }
 
 /**
@@ -96,8 +99,12 @@ export class SimI2CBus {
   logging: boolean;
   logLimit: number;
   private readonly devices = new Map<number, SimI2CModel>();
+  private readonly transferMs: number;
+  private readonly byteMs: number;
 
   constructor(readonly clock: SimClock = new SimClock(), options: SimI2CBusOptions = {}) {
+    this.transferMs = cpuMs(options.cpu?.i2cTransferMs, "SimI2CBus cpu.i2cTransferMs");
+    this.byteMs = cpuMs(options.cpu?.i2cByteMs, "SimI2CBus cpu.i2cByteMs");
     this.logging = options.log ?? true;
     this.logLimit = options.logLimit ?? 1000;
     const bus = this;
@@ -157,6 +164,7 @@ export class SimI2CBus {
     const m = this.devices.get(address);
     const ok = m !== undefined && m.transferWrite(data, now);
     this.record({ at: now, address, op: "write", bytes: Array.from(data), ack: ok });
+    chargeCpu(this.clock, this.transferMs + this.byteMs * (1 + data.length)); // a blocking transfer: time passes
     if (!ok) throw new Error(`write failed: no ACK from 0x${hex(address)}`);
   }
 
@@ -167,6 +175,7 @@ export class SimI2CBus {
     const m = this.devices.get(address);
     const v = m !== undefined ? m.transferRead(count, now) : null;
     this.record({ at: now, address, op: "read", bytes: v === null ? [] : Array.from(v), ack: v !== null });
+    chargeCpu(this.clock, this.transferMs + this.byteMs * (1 + count));
     if (v === null) throw new Error(`read failed: no ACK from 0x${hex(address)}`);
     const out = new Uint8Array(count);
     out.set(v.subarray(0, count));

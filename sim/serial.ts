@@ -1,6 +1,7 @@
 import type { ByteBuffer, Serial, SerialOptions } from "../firmware/platform/io";
 import type { CallbackHandle } from "../firmware/sched/scheduler";
 import { SimClock, seededRandom } from "./time";
+import { chargeCpu, cpuMs } from "./cpu";
 
 /**
  * How bytes on a simulated line are grouped into deliveries: a list of chunk sizes (used in turn,
@@ -27,6 +28,8 @@ export interface SimSerialOptions extends SerialOptions {
   transmitChunking?: LineOptions;
   /** The clock (default: the running scheduler's). */
   clock?: SimClock;
+  /** Simulated CPU time per line written (per "\n" in the bytes written; see sim/cpu). Default 0. */
+  cpuMsPerLine?: number;
 }
 
 /** Fault injection on the bytes the peer sends, by seed. Probabilities per byte. */
@@ -391,6 +394,7 @@ export class SimSerialPort implements Serial {
   private readonly onWritable: ((this: Serial, bytes: number) => void) | undefined;
   private initial: CallbackHandle | null = null;
   private readonly byteMs: number;
+  private readonly lineMs: number;
 
   constructor(options: SimSerialOptions) {
     const baud = options.baud;
@@ -400,6 +404,7 @@ export class SimSerialPort implements Serial {
     if (!(rx >= 1) || !(tx >= 1)) throw new RangeError("buffer sizes must be >= 1");
     this.baud = baud;
     this.byteMs = 10_000 / baud;
+    this.lineMs = cpuMs(options.cpuMsPerLine, "SimSerialPort cpuMsPerLine");
     this.clock = options.clock ?? new SimClock();
     this.format = options.format ?? "buffer";
     this.rxBuf = new Uint8Array(rx);
@@ -452,6 +457,11 @@ export class SimSerialPort implements Serial {
     if (bytes.length > free) throw new Error(`Serial: write of ${bytes.length} bytes with ${free} free (wait for onWritable)`);
     this.written += bytes.length;
     this.tx.push(bytes, new Chunker(this.txChunking));
+    if (this.lineMs > 0) {
+      let lines = 0;
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
+      chargeCpu(this.clock, lines * this.lineMs);
+    }
   }
 
   /** Discards the unread received bytes and the bytes not yet transmitted. */

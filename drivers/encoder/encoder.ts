@@ -128,13 +128,16 @@ export class Encoder {
       this.clock = () => Math.round(s.now() * 1000);
     }
     const mode = options.mode ?? Digital.InputPullUp;
-    this.a = new PinEdges({ Digital, pin: pinA, mode, onEdge: () => this.sample() });
+    // captured edges carry the level each pin had at that edge, in order across both pins: the state machine
+    // steps on those; on the JS callback path the callback reads both pins when it runs
+    this.a = new PinEdges({ Digital, pin: pinA, mode, capacity: 1, onEdge: (level) => (this.a.captured ? this.edge((level << 1) | (this.state & 1)) : this.sample()) });
     try {
-      this.b = new PinEdges({ Digital, pin: pinB, mode, onEdge: () => this.sample() });
+      this.b = new PinEdges({ Digital, pin: pinB, mode, capacity: 1, onEdge: (level) => (this.b.captured ? this.edge((this.state & 2) | level) : this.sample()) });
     } catch (e) {
       this.a.close();
       throw e;
     }
+    if (options.nowUs === undefined && this.a.captured) this.clock = () => this.a.nowUs();
     this.state = (this.a.level() << 1) | this.b.level();
   }
 
@@ -205,11 +208,16 @@ export class Encoder {
 
   // ---- the pin callbacks and the consumer ---------------------------------------------------
 
-  /** @internal both pins' callbacks: read the levels, step the state machine, signal */
+  /** @internal both pins' callbacks on the JS callback path: read the levels now, then as edge() */
   sample(): void {
     if (this.closed) return;
+    this.edge((this.a.level() << 1) | this.b.level());
+  }
+
+  /** @internal one edge: the two pins' levels after it (A << 1 | B); step the state machine, signal */
+  edge(s: number): void {
+    if (this.closed) return;
     this.edges++;
-    const s = (this.a.level() << 1) | this.b.level();
     const step = TRANSITION[(this.state << 2) | s]!;
     this.state = s;
     if (step === 0) return;

@@ -6,6 +6,7 @@ import { sleepMs } from "../../firmware/sched/sleep";
 import type { Gen, Task } from "../../firmware/sched/task";
 import { RingbufQueue } from "../../firmware/sync/ringbuf";
 import { PinEdges } from "../pin/edges";
+import type { EdgeCapture } from "../../firmware/platform/edges";
 import { FRAME_EDGES, NEC, decodeNec, type NecCode } from "./decode";
 
 /** Options for {@link NecReceiver}. */
@@ -18,8 +19,13 @@ export interface NecReceiverOptions {
   mode?: number;
   /** Accept 16-bit addresses (extended NEC). Default false: a mismatched ~address is BADADDR. */
   extended?: boolean;
-  /** µs clock read in the pin callback (default: the scheduler clock); the same clock times the frame. */
+  /**
+   * µs clock read in the pin callback (default: the scheduler clock); the same clock times the frame. Where
+   * the platform captures edges (PinEdges `captured`), the capture's clock is used instead.
+   */
   nowUs?: () => number;
+  /** The edge capture (default: the platform's for this Digital class; null: the JS pin callback path). See PinEdges. */
+  capture?: EdgeCapture | null;
   /** Called with every result (codes and errors) from the receiver's task. Exceptions are reported, not raised. */
   onCode?: (code: NecCode) => void;
   /** Results kept for next() / async iteration (default 8; the oldest are overwritten and counted). */
@@ -33,7 +39,8 @@ export interface NecReceiverOptions {
 export class NecResults extends RingbufQueue<NecCode> {}
 
 /**
- * NEC IR remote receiver on the pin-edge driver: the pin callback records each edge's µs timestamp; the
+ * NEC IR remote receiver on the pin-edge driver: each edge comes with its µs timestamp (taken where it
+ * happened if the platform captures edges, else in the pin callback: see PinEdges); the
  * receiver's task waits for the first edge of a burst, sleeps until the burst must be over (73 ms after
  * its first edge, 80 ms for extended frames, measured from the edge's timestamp, so a busy scheduler
  * does not shift it), then decodes from the timestamps. Results (commands, repeats and errors: REPEAT,
@@ -68,7 +75,6 @@ export class NecReceiver {
   constructor(options: NecReceiverOptions) {
     const t = currentTask();
     const s = t.sched;
-    this.nowUs = options.nowUs ?? ((): number => Math.round(s.now() * 1000));
     this.extended = options.extended === true;
     this.blockMs = this.extended ? 80 : 73;
     this.onCode = options.onCode ?? null;
@@ -77,9 +83,12 @@ export class NecReceiver {
       Digital: options.Digital,
       pin: options.pin,
       mode: options.mode ?? options.Digital.InputPullUp,
-      nowUs: this.nowUs,
+      nowUs: options.nowUs ?? ((): number => Math.round(s.now() * 1000)),
       capacity: FRAME_EDGES + 4,
+      ...(options.capture !== undefined ? { capture: options.capture } : {}),
     });
+    const edges = this.edges;
+    this.nowUs = () => edges.nowUs();
     this.task = spawn("nec-ir", run, this);
   }
 
@@ -112,6 +121,7 @@ export class NecReceiver {
     times[0] = first.us;
     const lateMs = (this.nowUs() - first.us) / 1000;
     yield* sleepMs(this.blockMs - lateMs);
+    this.edges.drain(); // edges the capture holds but has not handed over yet (no-op on the JS callback path)
     let n = 1;
     for (let e = this.edges.tryNext(); e !== null; e = this.edges.tryNext()) {
       if (n < times.length) times[n] = e.us;

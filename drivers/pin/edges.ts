@@ -1,3 +1,4 @@
+import { edgeCaptureFor, type EdgeCapture, type EdgeSource } from "../../firmware/platform/edges";
 import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
 import { ClosedError, InvalidStateError } from "../../firmware/sched/errors";
 import { currentTaskOrNull, op, type Op } from "../../firmware/sched/op";
@@ -19,8 +20,16 @@ export interface PinEdgesOptions {
   mode?: number;
   /** Rising = 1, Falling = 2, both = 3 (default 3). */
   edge?: number;
-  /** µs clock read in the pin callback (default: the scheduler clock). Pass `() => Time.microseconds` on a device. */
+  /**
+   * µs clock read in the pin callback (default: the scheduler clock). Pass `() => Time.microseconds` on a device.
+   * Not used where the edges are captured (see `capture`): their times and `nowUs()` are the capture's clock.
+   */
   nowUs?: () => number;
+  /**
+   * Where edges are time-stamped: the platform's capture for this Digital class by default (the Pico's GPIO
+   * IRQ ring, the simulator's model of it: firmware/platform/edges), null for the JS pin callback path.
+   */
+  capture?: EdgeCapture | null;
   /** Ring size in edges (default 64), allocated once. */
   capacity?: number;
   /**
@@ -41,6 +50,12 @@ function iterBody(t: Task, p: PinEdges): unknown {
  * The edges of a digital input, as a stream tasks wait on: the pin callback only reads the level and a
  * µs timestamp into a preallocated ring and wakes the waiting task (style rule 10). Use it for pulse
  * decoders (IR) and anything that needs every edge with its time; for buttons use Switch / Pushbutton.
+ *
+ * Two paths, one behaviour: where the platform captures edges (the Pico's GPIO interrupt handler, the
+ * simulator's model of it), each edge arrives with the level and time it had when it happened, in batches
+ * at the next JS turn; elsewhere (the ESP32, `capture: null`) the JS pin callback reads the level and the
+ * clock when it runs, which is late by whatever the main loop was doing (docs/drivers.md, "Edge timing").
+ * `captured` says which path a pin took.
  *
  * - `next()` waits for the oldest unread edge (returns at once if one is buffered).
  * - `for await (const e of edges)` in async tasks; the loop ends when the pin is closed.
@@ -67,6 +82,7 @@ export class PinEdges implements Waitable {
   private readonly cap: number;
   private readonly clock: () => number;
   private readonly sink: ((level: 0 | 1, us: number) => void) | null;
+  private readonly source: EdgeSource | null;
   private head = 0;
   private count = 0;
   private lost = 0;
@@ -84,16 +100,47 @@ export class PinEdges implements Waitable {
     this.levels = new Uint8Array(cap);
     this.times = new Float64Array(cap);
     this.sink = options.onEdge ?? null;
-    if (options.nowUs !== undefined) this.clock = options.nowUs;
+    const edge = options.edge ?? 3;
+    if (edge !== 1 && edge !== 2 && edge !== 3) throw new RangeError(`PinEdges: edge must be Rising (1), Falling (2) or both (3), got ${String(edge)}`);
+    const capture = options.capture !== undefined ? options.capture : edgeCaptureFor(Digital);
+    if (capture !== null && (typeof capture !== "object" || typeof capture.open !== "function")) throw new TypeError("PinEdges: capture must be an edge capture (firmware/platform/edges) or null");
+    if (capture !== null) this.clock = () => capture.nowUs();
+    else if (options.nowUs !== undefined) this.clock = options.nowUs;
     else {
       const t = currentTaskOrNull();
       const s = t !== null ? t.sched : activeScheduler();
       this.clock = () => Math.round(s.now() * 1000);
     }
-    const edge = options.edge ?? 3;
-    if (edge !== 1 && edge !== 2 && edge !== 3) throw new RangeError(`PinEdges: edge must be Rising (1), Falling (2) or both (3), got ${String(edge)}`);
-    const onReadable = (): void => this.record();
-    this.io = new Digital({ pin, mode: options.mode ?? Digital.Input, edge, onReadable });
+    const mode = options.mode ?? Digital.Input;
+    if (capture === null) {
+      const onReadable = (): void => this.record();
+      this.io = new Digital({ pin, mode, edge, onReadable });
+      this.source = null;
+      return;
+    }
+    // the Digital only sets the mode and reads the pin; the capture time-stamps the edges
+    this.io = new Digital({ pin, mode });
+    try {
+      this.source = capture.open(pin, edge, (level, us) => this.push(level, us));
+    } catch (e) {
+      this.io.close();
+      throw e;
+    }
+  }
+
+  /** Are this pin's edges time-stamped by the platform's capture (true), or in the JS pin callback (false)? */
+  get captured(): boolean {
+    return this.source !== null;
+  }
+
+  /** The µs clock edge times are on (the capture's, or `nowUs`): how late is a task, compared with an edge? */
+  nowUs(): number {
+    return this.clock();
+  }
+
+  /** Hand over the edges the capture holds now (they also come by themselves at the next JS turn); no-op on the JS callback path. */
+  drain(): void {
+    if (this.source !== null && !this.isClosed) this.source.drain();
   }
 
   /** Wait for the next edge (the oldest buffered one, or the next to arrive). */
@@ -123,9 +170,9 @@ export class PinEdges implements Waitable {
     return this.count;
   }
 
-  /** Edges dropped because the ring was full. */
+  /** Edges dropped because a ring was full (this driver's, or the capture's). */
   get overruns(): number {
-    return this.lost;
+    return this.source === null || this.isClosed ? this.lost : this.lost + this.source.overruns;
   }
 
   get closed(): boolean {
@@ -139,7 +186,7 @@ export class PinEdges implements Waitable {
   }
 
   stats(): { pending: number; overruns: number; capacity: number; waiting: number } {
-    return { pending: this.count, overruns: this.lost, capacity: this.cap, waiting: this.waiter === null ? 0 : 1 };
+    return { pending: this.count, overruns: this.overruns, capacity: this.cap, waiting: this.waiter === null ? 0 : 1 };
   }
 
   /** Release the pin: no edge is recorded afterwards; a pending next() ends with ClosedError (an async iteration ends). Safe twice. */
@@ -147,6 +194,10 @@ export class PinEdges implements Waitable {
     if (this.isClosed) return;
     this.isClosed = true;
     this.count = 0;
+    if (this.source !== null) {
+      this.lost += this.source.overruns;
+      this.source.close();
+    }
     this.io.close();
     const t = this.waiter;
     if (t === null) return;
@@ -155,11 +206,15 @@ export class PinEdges implements Waitable {
     else t.sched.wakeThrow(t, new ClosedError("PinEdges: closed"));
   }
 
-  /** @internal the pin callback: record and signal, nothing else */
+  /** @internal the pin callback (JS callback path): read the level and the time now, then as push() */
   record(): void {
     if (this.isClosed) return;
-    const level = this.io.read();
-    const us = this.clock();
+    this.push(this.io.read(), this.clock());
+  }
+
+  /** @internal one edge (from the capture, or from record()): record and signal, nothing else */
+  push(level: 0 | 1, us: number): void {
+    if (this.isClosed) return;
     if (this.sink !== null) {
       this.sink(level, us);
       return;

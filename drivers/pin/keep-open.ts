@@ -1,3 +1,4 @@
+import { edgeCaptureFor } from "../../firmware/platform/edges";
 import type { Digital, DigitalConstructor, DigitalOptions } from "../../firmware/platform/io";
 
 /** One edge-watching pin kept open, and who has it now. */
@@ -85,5 +86,8 @@ export function keepPinsOpen(Base: DigitalConstructor): DigitalConstructor {
   for (const name of ["Input", "InputPullUp", "InputPullDown", "InputPullUpDown", "Output", "OutputOpenDrain", "Rising", "Falling"] as const) {
     C[name] = Base[name];
   }
+  // pins of the wrapped class have the base class's edge capture (read when a pin opens, so one installed later
+  // counts): a captured pin is opened without onReadable, goes straight to Base, and closes for real
+  Object.defineProperty(KeepPinsOpen, "edgeCapture", { get: () => edgeCaptureFor(Base) });
   return KeepPinsOpen as unknown as DigitalConstructor;
 }

@@ -1,9 +1,11 @@
-import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
+import type { EdgeCapture } from "../../firmware/platform/edges";
+import type { DigitalConstructor } from "../../firmware/platform/io";
 import { currentTaskOrNull } from "../../firmware/sched/op";
 import { activeScheduler, type CallbackHandle, type Scheduler } from "../../firmware/sched/scheduler";
 import type { Gen, Task } from "../../firmware/sched/task";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
 import { checkAction, launch, type Action } from "../switch/action";
+import { PinEdges } from "../pin/edges";
 
 export type { Action } from "../switch/action";
 
@@ -20,6 +22,8 @@ export interface PushbuttonOptions {
   activeLow?: boolean;
   /** Input mode (default InputPullUp when activeLow, else InputPullDown). */
   mode?: number;
+  /** The edge capture that wakes the task (default: the platform's for this Digital class; null: the JS pin callback). See PinEdges. */
+  capture?: EdgeCapture | null;
   /** Changes are ignored for this long after one is acted on (default 50). */
   debounceMs?: number;
   /** Held this long: long press (default 1000). */
@@ -84,7 +88,8 @@ export class ButtonEdgeFlag extends ThreadSafeFlag {}
  * Errors: bad options are a TypeError/RangeError (a click action without `exclusive` too); the Digital
  * constructor's errors pass through; a throwing callback action is reported to the exception handler.
  * Memory: the object (about 25 fields), a flag, one generator task, one timer at a time (re-armed only
- * when a deadline comes earlier), the Digital.
+ * when a deadline comes earlier), a PinEdges in callback mode (the Digital, the edge capture where the platform
+ * has one, a 1-edge ring).
  * @example
  *   const b = new Pushbutton({ Digital: device.io.Digital, pin: 0, exclusive: true,
  *     click: () => led.toggle(), double: modeEvent, long: function* () { yield* shutdown(); } });
@@ -98,7 +103,7 @@ export class Pushbutton {
   readonly doubleMs: number;
   readonly suppress: boolean;
   readonly exclusive: boolean;
-  private readonly io: Digital;
+  private readonly io: PinEdges;
   private readonly flag = new ButtonEdgeFlag();
   private readonly pressedLevel: 0 | 1;
   private readonly sched: Scheduler;
@@ -142,15 +147,17 @@ export class Pushbutton {
       flag.set();
     };
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
-    this.io = new Digital({
-      pin, mode, edge: Digital.Rising | Digital.Falling,
-      onReadable: () => {
+    // edges only wake the task (through the platform's edge capture where it has one: see PinEdges)
+    this.io = new PinEdges({
+      Digital, pin, mode, edge: 3, capacity: 1, // callback mode: the ring is never used
+      onEdge: () => {
         this.edges++;
         flag.set();
       },
+      ...(options.capture !== undefined ? { capture: options.capture } : {}),
     });
     try {
-      this.down = this.io.read() === this.pressedLevel;
+      this.down = this.io.level() === this.pressedLevel;
       this.task = this.sched.spawnTask(`pushbutton ${pin}`, () => this.loop(), []);
     } catch (e) {
       this.io.close(); // construction failed half-way: release the pin
@@ -198,7 +205,7 @@ export class Pushbutton {
       if (t >= this.longAt - EPS) this.longDue();
       if (t >= this.windowEnd - EPS) this.windowDue();
       if (t >= this.lockUntil - EPS) {
-        const down = this.io.read() === this.pressedLevel;
+        const down = this.io.level() === this.pressedLevel;
         if (down !== this.down) {
           this.down = down;
           this.changes++;

@@ -1,10 +1,12 @@
-import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
+import type { EdgeCapture } from "../../firmware/platform/edges";
+import type { DigitalConstructor } from "../../firmware/platform/io";
 import { currentTaskOrNull } from "../../firmware/sched/op";
 import { activeScheduler, type Scheduler } from "../../firmware/sched/scheduler";
 import { sleepMs } from "../../firmware/sched/sleep";
 import type { Gen, Task } from "../../firmware/sched/task";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
 import { checkAction, launch, type Action } from "./action";
+import { PinEdges } from "../pin/edges";
 
 export type { Action } from "./action";
 
@@ -17,6 +19,8 @@ export interface SwitchOptions {
   activeLow?: boolean;
   /** Input mode (default InputPullUp when activeLow, else InputPullDown). */
   mode?: number;
+  /** The edge capture that wakes the task (default: the platform's for this Digital class; null: the JS pin callback). See PinEdges. */
+  capture?: EdgeCapture | null;
   /** Changes are ignored for this long after one is acted on (default 50). */
   debounceMs?: number;
   /** What to do when the switch closes / opens (see {@link Action}). */
@@ -41,7 +45,7 @@ export interface SwitchOptions {
  * (`onClose: closedEvent`, then `yield* closedEvent.wait()`, and clear it).
  * Errors: bad options are a TypeError/RangeError; the Digital constructor's errors (pin in use) pass
  * through; a throwing callback action is reported to the scheduler's exception handler.
- * Memory: the object, a flag, one task (generator) and the Digital; no allocation per change except
+ * Memory: the object, a flag, one task (generator) and a PinEdges in callback mode (the Digital and, where the platform has one, its edge capture; a 1-edge ring); no allocation per change except
  * what the action does (a task action spawns a task).
  * @example
  *   const door = new Switch({ Digital: device.io.Digital, pin: 4, onClose: doorClosed, onOpen: () => trace("open\n") });
@@ -50,7 +54,7 @@ export interface SwitchOptions {
 export class Switch {
   /** Changes are ignored for this long after one is acted on. */
   readonly debounceMs: number;
-  private readonly io: Digital;
+  private readonly io: PinEdges;
   private readonly flag = new ThreadSafeFlag();
   private readonly closedLevel: 0 | 1;
   private readonly sched: Scheduler;
@@ -76,9 +80,10 @@ export class Switch {
     this.sched = t !== null ? t.sched : activeScheduler();
     const mode = options.mode ?? (activeLow ? Digital.InputPullUp : Digital.InputPullDown);
     const flag = this.flag;
-    this.io = new Digital({ pin, mode, edge: Digital.Rising | Digital.Falling, onReadable: () => flag.set() });
+    // edges only wake the task (through the platform's edge capture where it has one: see PinEdges)
+    this.io = new PinEdges({ Digital, pin, mode, edge: 3, capacity: 1, onEdge: () => flag.set(), ...(options.capture !== undefined ? { capture: options.capture } : {}) });
     try {
-      this.lv = this.io.read();
+      this.lv = this.io.level();
       this.task = this.sched.spawnTask(`switch ${pin}`, () => this.loop(), []);
     } catch (e) {
       this.io.close(); // construction failed half-way: release the pin
@@ -116,7 +121,7 @@ export class Switch {
   private *loop(): Gen<void> {
     for (;;) {
       this.flag.clear(); // the read below covers every edge so far
-      const lv = this.io.read();
+      const lv = this.io.level();
       if (lv !== this.lv) {
         this.lv = lv;
         launch(this.sched, lv === this.closedLevel ? this.closeAct : this.openAct, this.args, lv === this.closedLevel ? "Switch close" : "Switch open");

@@ -1,0 +1,3 @@
+// Typings for edges.js (the ESP32: no native edge capture).
+export declare const nativeEdgeCapture: null;
+export default nativeEdgeCapture;
