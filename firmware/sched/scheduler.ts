@@ -246,16 +246,13 @@ export class Scheduler {
     t.st = READY;
     t.value = value;
     // pushReady and kick, inlined: this is every primitive's hot path
-    t.next = null;
     if (loaded === this) {
+      t.next = null;
       if (runTail !== null) runTail.next = t;
       else runHead = t;
       runTail = t;
     } else {
-      const tl = this.tail;
-      if (tl !== null) tl.next = t;
-      else this.head = t;
-      this.tail = t;
+      this.pushReady(t); // another scheduler's task: its queue is in its fields
     }
     if (!this.roundActive && !this.turnScheduled && !this.stopped) {
       this.turnScheduled = true;
@@ -588,7 +585,6 @@ export class Scheduler {
         this.batchLeft = left;
         if (cost > 0) this.host.charge!(cost);
         if (this.slowStep(t)) return true;
-        if (loaded !== this) load(this);
         left = this.batchLeft;
         end = this.roundEnd;
       }
@@ -604,7 +600,6 @@ export class Scheduler {
           CTX.current = null;
           this.batchLeft = left;
           this.expireTimers(now);
-          if (loaded !== this) load(this);
         }
       }
       end = this.roundEnd = runTail;
