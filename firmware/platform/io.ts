@@ -130,9 +130,31 @@ export interface Board {
   readonly Serial?: { readonly default?: Partial<SerialOptions> };
 }
 
+let platformSerial: SerialConstructor | null = null;
+let boardSeen: Board | null = null;
+let boardWithPlatformSerial: Board | null = null;
+
+/**
+ * Make `Serial` the board's `io.Serial` (what `board()` returns), in place of the `device` global's:
+ * moddable/platform/moddable's useModdable() installs the Pico's own UART class this way, because
+ * Moddable's pico Serial (SDK 8.2.3) frees a port still in use when two ports are busy (see
+ * firmware/platform/pico/uart.c). `null` gives the `device` global's back. Code that reads
+ * `device.io.Serial` itself still gets Moddable's.
+ */
+export function useSerial(Serial: SerialConstructor | null): void {
+  platformSerial = Serial;
+  boardSeen = null;
+  boardWithPlatformSerial = null;
+}
+
 /** The board the firmware runs on: Moddable's `device` on a device, the simulated board on the host. */
 export function board(): Board {
   const d = (globalThis as unknown as { device?: Board }).device;
   if (d === undefined) throw new Error("no board: on the host, install a simulated board first (sim/)");
-  return d;
+  if (platformSerial === null) return d;
+  if (boardSeen !== d || boardWithPlatformSerial === null) {
+    boardSeen = d;
+    boardWithPlatformSerial = { ...d, io: { ...d.io, Serial: platformSerial } };
+  }
+  return boardWithPlatformSerial;
 }
