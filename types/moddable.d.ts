@@ -41,3 +41,9 @@ declare function trace(...args: unknown[]): void;
 
 /** Moddable's `device` global (host provider): IO constructors and the board's pin names (firmware/platform/io). */
 declare const device: import("../firmware/platform/io").Board;
+
+/** The manifest's "config" (Moddable's mc/config; `mcconfig ... key=value` overrides an entry). */
+declare module "mc/config" {
+  const config: { readonly [key: string]: unknown };
+  export default config;
+}

@@ -26,19 +26,32 @@ export const demoBoards = {
     uarts: { console: { port: 0, baud: 115200, device: "console" }, modem: { port: 1, baud: 115200, device: "at-modem" }, gps: { port: 2, device: "gps" } },
   }),
   /**
-   * Raspberry Pi Pico: LED GP25, button GP14 (to ground), IR receiver GP15, I2C0 data GP4 / clock GP5, modem on
-   * UART1 (TX GP8, RX GP9). trace() goes to the USB serial port; the console is on UART0 (TX GP0, RX GP1: a 3.3 V
-   * USB-serial adapter). The new parts (a GPS taking the modem's UART1, a potentiometer on GP26, an encoder on
-   * GP2/GP3, the LCD backpack on I2C0) wait for the device check: with them the emulated Pico stopped after
-   * about 7 s (docs/demo.md); the simulated board has them all.
+   * Raspberry Pi Pico: LED GP25, button GP14 (to ground), IR receiver GP15, a potentiometer on GP26 (ADC0), an
+   * encoder on GP2 / GP3, I2C0 data GP4 / clock GP5 (HTU21D, EEPROM, LCD backpack), the modem on UART1 (TX GP8,
+   * RX GP9). trace() goes to the USB serial port; the console is on UART0 (TX GP0, RX GP1: a 3.3 V USB-serial
+   * adapter). The Pico has two UARTs, so the GPS takes the modem's: `picoGps` below, built with
+   * `npm run build:pico -- uart1=gps` (main.ts reads the manifest config). No touch pads on the Pico.
    */
   pico: defineBoard({
     name: "pico",
     leds: { led: { pin: 25 } },
     buttons: { button: { pin: 14 } },
     irReceivers: { ir: { pin: 15 } },
-    i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevices } },
+    analogInputs: { dial: { pin: 26 } },
+    encoders: { knob: { pinA: 2, pinB: 3 } },
+    i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevicesWithLcd } },
     uarts: { console: { port: 0, transmit: 0, receive: 1, baud: 115200, device: "console" }, modem: { port: 1, transmit: 8, receive: 9, baud: 115200, device: "at-modem" } },
+  }),
+  /** The Pico with a GPS (9600 baud) on UART1 (TX GP8, RX GP9) in place of the modem; the rest as `pico`. */
+  picoGps: defineBoard({
+    name: "pico-gps",
+    leds: { led: { pin: 25 } },
+    buttons: { button: { pin: 14 } },
+    irReceivers: { ir: { pin: 15 } },
+    analogInputs: { dial: { pin: 26 } },
+    encoders: { knob: { pinA: 2, pinB: 3 } },
+    i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevicesWithLcd } },
+    uarts: { console: { port: 0, transmit: 0, receive: 1, baud: 115200, device: "console" }, gps: { port: 1, transmit: 8, receive: 9, device: "gps" } },
   }),
   /**
    * ESP32 dev boards (esp32/nodemcu wiring): LED GPIO 2, button GPIO 0 (BOOT), IR receiver GPIO 4, I2C data 21 /

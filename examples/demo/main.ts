@@ -1,6 +1,7 @@
 // The demo firmware's entry module (manifest "main"): start the scheduler on the Moddable host and run the demo
 // app with this board's description (board.ts). It imports the package's public entry points only; the
 // manifest (manifest.json) includes xs-async's manifest_include.json, which maps them.
+import config from "mc/config";
 import Time from "time";
 import { run } from "xs-async";
 import { type AppContext, type BoardDescription } from "xs-async/board";
@@ -18,10 +19,15 @@ import { demoBoards } from "./board";
  */
 const nowUs = Time.microseconds !== undefined ? (): number => Time.microseconds! : undefined;
 
-/** The Pico's host provider names its LED (25) and has I2C data 4 / clock 5; anything else is taken as an ESP32. */
+/**
+ * The Pico's host provider names its LED (25) and has I2C data 4 / clock 5; anything else is taken as an ESP32.
+ * The Pico's UART1 has the modem, or the GPS when built with `npm run build:pico -- uart1=gps` (the manifest's
+ * config `uart1`).
+ */
 function boardDescription(): BoardDescription {
   const i2c = device.I2C?.default;
-  return device.pin.led === 25 && i2c?.data === 4 ? demoBoards.pico : demoBoards.esp32;
+  if (device.pin.led !== 25 || i2c?.data !== 4) return demoBoards.esp32;
+  return config["uart1"] === "gps" ? demoBoards.picoGps : demoBoards.pico;
 }
 
 export default function (): void {
