@@ -13,6 +13,7 @@ export class CallbackHandle implements Runnable, Timed {
   /** @internal */ readonly st = CALLBACK;
   /** @internal */ deadline = 0;
   /** @internal */ seq = 0;
+  // Stryker disable next-line UnaryOperator: TimerHeap.remove trusts hi only if a[hi] === node, so 1 marks a node not in the heap as well as -1
   /** @internal */ hi = -1;
   /** True once it ran or was cancelled. */
   done = false;

@@ -25,6 +25,7 @@ class Gathering implements Waitable {
   cancelling: unknown = null;
   failed = false;
   constructor(readonly tasks: Task[], readonly returnExceptions: boolean) {
+    // Stryker disable next-line ArrayDeclaration: every index is written (done() or gatherBody) before the array is handed out
     this.results = new Array(tasks.length);
   }
 
@@ -58,7 +59,7 @@ class Gathering implements Waitable {
   abortWait(owner: Task, reason: unknown): boolean {
     // cancelling the gather cancels its children; the owner gets the cancel once they have all finished
     this.cancelling = reason;
-    for (const c of this.tasks) if (c.st < DONE_OK) owner.sched.cancelTask(c, reason);
+    for (const c of this.tasks) owner.sched.cancelTask(c, reason); // (it skips finished tasks)
     if (this.pending === 0) {
       this.owner = null;
       return false;

@@ -118,7 +118,7 @@ export class TaskGroup implements Waitable, TaskWatcher {
   private cancelAll(): void {
     if (this.cancelErr === null) this.cancelErr = new CancelledError("task group cancelled");
     const s = this.owner.sched;
-    for (const c of this.children) if (c.st < DONE_OK) s.cancelTask(c, this.cancelErr);
+    for (const c of this.children) s.cancelTask(c, this.cancelErr); // (it skips finished tasks)
     if (this.phase === BODY) s.cancelInternal(this.owner, this.cancelErr);
   }
 

@@ -14,6 +14,7 @@ import type { Gen, Task } from "./task";
 export class CancelScope {
   deadline = 0;
   seq = 0;
+  // Stryker disable next-line UnaryOperator: TimerHeap.remove trusts hi only if a[hi] === node, so 1 marks a node not in the heap as well as -1
   hi = -1;
   /** True once the deadline passed. */
   fired = false;
