@@ -110,7 +110,7 @@ function* waitDataGen(g: Gps): Gen<number> {
  * Memory: one object (~30 fields), two Events, one task; per line the reader's string, its fields and a
  * timeout scope (`moveOnAfter`); the Uart's buffer (256 bytes when the driver opens it).
  * @example
- *   const gps = new Gps({ Serial: device.io.Serial, serial: { port: 1, receive: 17, transmit: 16 } });
+ *   const gps = new Gps({ Serial: board().io.Serial!, serial: { port: 1, receive: 17, transmit: 16 } });
  *   const fix = yield* failAfter(60_000, () => gps.waitFix());
  *   trace(`${fix.latitude.toFixed(5)},${fix.longitude.toFixed(5)} at ${new Date(fix.utcMs).toISOString()}\n`);
  */

@@ -91,7 +91,7 @@ class KeptSerial implements Serial {
  * that is leased, or with other options (baud, flow control, format), throws RangeError like the device.
  * Memory: one small record per port ever opened; a lease is one object.
  * @example
- *   const Serial = keepOpen(device.io.Serial);
+ *   const Serial = keepOpen(board().io.Serial!);
  *   const uart = new Uart(Serial, { port: 1, receive: 5, transmit: 4, baud: 115200 });
  *   uart.close();                        // the hardware port stays open...
  *   const again = new Uart(Serial, { port: 1, receive: 5, transmit: 4, baud: 115200 });   // ...and is reused

@@ -97,7 +97,7 @@ function checkCount(n: number, max: number, what: string): void {
  * (maxLine bytes, allocated on first need); each read allocates its result, a small request and a
  * generator (or promise); the port allocates an ArrayBuffer per onReadable.
  * @example
- *   const uart = new Uart(device.io.Serial, { ...device.Serial.default, baud: 115200 });
+ *   const uart = new Uart(board().io.Serial!, { ...board().Serial?.default, baud: 115200 });
  *   const line = yield* failAfter(1000, function* () { return yield* uart.reader.readLine(); });
  *   for await (const line of uart.reader) trace(line);
  */

@@ -22,7 +22,7 @@ export type UartSerialOptions = Omit<SerialOptions, "onReadable" | "onWritable" 
  * Memory: the Serial, the reader's buffer (options.bufferSize, default 512 bytes) and two small objects.
  * @example
  *   import { Uart } from "./drivers/uart/index";
- *   const uart = new Uart(device.io.Serial!, { ...device.Serial?.default, port: 1, baud: 115200 }, { bufferSize: 1024 });
+ *   const uart = new Uart(board().io.Serial!, { ...board().Serial?.default, port: 1, baud: 115200 }, { bufferSize: 1024 });
  *   yield* uart.writer.write("hello\n");
  *   const reply = yield* failAfter(500, function* () { return yield* uart.reader.readLine(); });
  *   uart.close();
