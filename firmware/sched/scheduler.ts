@@ -563,8 +563,10 @@ export class Scheduler {
             if (tracing) TRACE.run(t);
             const r = (g as Gen).next(RESUME);
             if (tracing) TRACE.out(t);
+            // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a shortcut: afterStep() does nothing more for a parked or queued task
             if (r === YIELDED) {
               // an operation parked it or queued it (every operation of a generator task ends this way)
+              // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: YIELDED means parked or queued (not RUNNING) with no operation left unrun; afterStep() then does nothing
               if (t.st !== RUNNING && CTX.opFn === null) continue;
             } else if (r.value === undefined && !r.done && t.st === RUNNING && t.ext === null && CTX.opFn === null) {
               // a bare `yield`: the cheapest checkpoint, back of the run queue
