@@ -335,6 +335,7 @@ export class Scheduler {
    * swallows it is ended (see raiseCancel). Scopes cancel only their block, with cancelInternal.
    */
   cancelTask(t: Task, reason: unknown): boolean {
+    // Stryker disable next-line BooleanLiteral: the one caller that reads the answer (cancel) answers false for a finished task before calling
     if (t.st >= DONE_OK) return false;
     const x = t.x();
     if (x.cancelled === null) x.cancelled = reason;
@@ -563,8 +564,10 @@ export class Scheduler {
             if (tracing) TRACE.run(t);
             const r = (g as Gen).next(RESUME);
             if (tracing) TRACE.out(t);
+            // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a shortcut: afterStep() does nothing more for a parked or queued task
             if (r === YIELDED) {
               // an operation parked it or queued it (every operation of a generator task ends this way)
+              // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: YIELDED means parked or queued (not RUNNING) with no operation left unrun; afterStep() then does nothing
               if (t.st !== RUNNING && CTX.opFn === null) continue;
             } else if (r.value === undefined && !r.done && t.st === RUNNING && t.ext === null && CTX.opFn === null) {
               // a bare `yield`: the cheapest checkpoint, back of the run queue
@@ -689,10 +692,12 @@ export class Scheduler {
     if (t.st === NEW_CANCELLED) {
       // cancelled before it started: it never runs
       this.finish(t, false, args);
+      // Stryker disable next-line BooleanLiteral: start() answers false only for a task that ended; answering true, slowStep asks the bridge, which answers false for a task that is not running
       return false;
     }
     t.st = RUNNING;
     CTX.current = t;
+    // Stryker disable next-line BlockStatement: without the block, a generator function is called as a plain one below, and its generator is run the same way
     if (isGeneratorFunction(fn)) {
       t.gen = fn(...args) as Gen;
       t.st = READY;
@@ -708,6 +713,7 @@ export class Scheduler {
     }
     if (!isThenable(r)) {
       this.finish(t, true, r);
+      // Stryker disable next-line BooleanLiteral: start() answers false only for a task that ended; answering true, slowStep asks the bridge, which answers false for a task that is not running
       return false;
     }
     this.bridge.track(t, r);
@@ -749,6 +755,7 @@ export class Scheduler {
           }
         }
       }
+      // Stryker disable next-line BooleanLiteral: the field is read only for failures finish() deferred, which have seen false
       if (seen) x.seen = true;
     }
     if (!ok && !seen && !isCancelled(v)) this.reports.defer(t);

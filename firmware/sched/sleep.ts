@@ -8,6 +8,7 @@ function sleepBody(t: Task, ms: number): typeof PARKED {
   return t.sched.parkUntil(t, t.sched.now() + ms);
 }
 
+// Stryker disable next-line ArrowFunction: an abortWait answering undefined is as false to the scheduler (unlink, raise the cancel)
 const FOREVER = { abortWait: (): boolean => false };
 
 /**

@@ -56,6 +56,7 @@ export const DONE_ERR = 7;
  */
 export const DRIVEN = { driven: true } as unknown as Gen;
 /** @internal The pending "throw" of a generator task that swallowed its own cancel: it is ended with `gen.return()`. */
+// Stryker disable next-line ObjectLiteral,BooleanLiteral: an identity token, compared with ===; its contents are never read
 export const HALT = { halt: true };
 /** Run-queue entries that are callbacks (callSoon / callLater) carry this state. */
 export const CALLBACK = 8;

@@ -159,6 +159,7 @@ function leaveShield(t: Task, saved: unknown): void {
   const x = t.x();
   x.shield--;
   if (x.pendingCancel === null) x.pendingCancel = saved;
+  // Stryker disable next-line LogicalOperator: with || a null deferred is delivered as no cancel, and a deferred one inside a nested shield is deferred again
   if (x.shield === 0 && x.deferred !== null) {
     const d = x.deferred;
     x.deferred = null;

@@ -26,5 +26,6 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 }
 export function describe(v: unknown): string {
-  return typeof v === "symbol" ? v.toString() : typeof v === "object" ? (v === null ? "null" : "an object") : String(v);
+  // (String() names a symbol too: "Symbol(desc)")
+  return typeof v === "object" ? (v === null ? "null" : "an object") : String(v);
 }
