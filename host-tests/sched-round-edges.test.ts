@@ -33,4 +33,24 @@ describe("round edges", () => {
     await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
     assert.equal(host.now(), 10);
   });
+
+  for (const stepCost of [0, 0.001]) {
+    it(`when main returns, the tasks after it in the same round stay frozen (stepCost ${stepCost}: the ${stepCost === 0 ? "hot" : "general"} path)`, async () => {
+      const log: string[] = [];
+      await runOn(new VirtualHost({ stepCost }), function* (): Gen<void> {
+        for (const name of ["b", "c"]) {
+          spawn(name, function* () {
+            for (let i = 0; ; i++) {
+              log.push(`${name} ${i}`);
+              yield* sleepMs(1);
+            }
+          });
+        }
+        yield* sleepMs(3); // main wakes with b and c in the same round, ahead of them
+        log.push("main returns");
+      });
+      await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+      assert.deepEqual(log, ["b 0", "c 0", "b 1", "c 1", "b 2", "c 2", "main returns"]);
+    });
+  }
 });

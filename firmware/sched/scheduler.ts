@@ -581,6 +581,7 @@ export class Scheduler {
             }
             CTX.current = null;
             this.afterStep(t, r);
+            end = this.roundEnd; // a step that ended main stopped the scheduler: the rest of the round stays frozen
             continue;
           }
         }
