@@ -9,6 +9,17 @@ const i2cDevices = { htu21d: { type: "htu21d", address: 0x40 }, eeprom: { type: 
 /** The same bus with a 16x2 LCD (PCF8574 backpack at 0x27) as well. */
 const i2cDevicesWithLcd = { ...i2cDevices, lcd: { type: "lcd-pcf8574", address: 0x27, cols: 16, rows: 2 } } as const;
 
+/** The Pico's parts other than its UARTs, shared by its two descriptions (UART1: modem or GPS). */
+const picoParts = {
+  leds: { led: { pin: 25 } },
+  buttons: { button: { pin: 14 } },
+  irReceivers: { ir: { pin: 15 } },
+  analogInputs: { dial: { pin: 26 } },
+  encoders: { knob: { pinA: 2, pinB: 3 } },
+  i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevicesWithLcd } },
+} as const;
+const picoConsole = { port: 0, transmit: 0, receive: 1, baud: 115200, device: "console" } as const;
+
 export const demoBoards = {
   /**
    * The simulated board: pico-like pins, the console on UART 0, the modem on UART 1, a GPS on UART 2, a dial on
@@ -34,24 +45,14 @@ export const demoBoards = {
    */
   pico: defineBoard({
     name: "pico",
-    leds: { led: { pin: 25 } },
-    buttons: { button: { pin: 14 } },
-    irReceivers: { ir: { pin: 15 } },
-    analogInputs: { dial: { pin: 26 } },
-    encoders: { knob: { pinA: 2, pinB: 3 } },
-    i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevicesWithLcd } },
-    uarts: { console: { port: 0, transmit: 0, receive: 1, baud: 115200, device: "console" }, modem: { port: 1, transmit: 8, receive: 9, baud: 115200, device: "at-modem" } },
+    ...picoParts,
+    uarts: { console: picoConsole, modem: { port: 1, transmit: 8, receive: 9, baud: 115200, device: "at-modem" } },
   }),
   /** The Pico with a GPS (9600 baud) on UART1 (TX GP8, RX GP9) in place of the modem; the rest as `pico`. */
   picoGps: defineBoard({
     name: "pico-gps",
-    leds: { led: { pin: 25 } },
-    buttons: { button: { pin: 14 } },
-    irReceivers: { ir: { pin: 15 } },
-    analogInputs: { dial: { pin: 26 } },
-    encoders: { knob: { pinA: 2, pinB: 3 } },
-    i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevicesWithLcd } },
-    uarts: { console: { port: 0, transmit: 0, receive: 1, baud: 115200, device: "console" }, gps: { port: 1, transmit: 8, receive: 9, device: "gps" } },
+    ...picoParts,
+    uarts: { console: picoConsole, gps: { port: 1, transmit: 8, receive: 9, device: "gps" } },
   }),
   /**
    * ESP32 dev boards (esp32/nodemcu wiring): LED GPIO 2, button GPIO 0 (BOOT), IR receiver GPIO 4, I2C data 21 /
