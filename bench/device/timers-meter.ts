@@ -1,13 +1,17 @@
 // Issue 22, "timers that scale": the scheduler's timer heap against a pairing heap with its links on the
-// node (as MicroPython's asyncio keeps its sleepers) and a hashed timing wheel of 1 ms slots, counted in XS
+// node (as MicroPython's asyncio keeps its sleepers), a bare hashed timing wheel of 1 ms slots, and the wheel the
+// scheduler keeps now (firmware/sched/wheel.ts: ordered slots, a bitmap, a far heap), counted in XS
 // meter units (bytecodes) on host XS, which model the RP2040's cost (about 1 µs each: docs/design.md).
 //   node scripts/xs/run-entry.mjs bench/device/timers-meter.ts
 // The workload is the sleep wake-up of the device bench, in steady state: N sleepers with deadlines 1..100 ms
 // ahead; a wake-up takes the earliest due node and arms it again 1..100 ms later (a seeded sequence, the same
-// for every structure). A second workload arms a timeout and removes it before it fires (a timeout that did
-// not expire, the common case of failAfter/moveOnAfter). Only the structures are measured, not the scheduler
-// around them. The two alternatives here are bench code, not the scheduler's.
+// for every structure). A second workload arms a timeout 51..150 ms ahead and removes it before it fires (a
+// timeout that did not expire, the common case of failAfter/moveOnAfter), with N others armed 151..250 ms
+// ahead (all within the scheduler's wheel, 256 ms; later ones go to its far heap and cost what the binary heap
+// costs). Only the structures are measured, not the scheduler around them. The pairing heap and the bare
+// wheel are bench code, not the scheduler's.
 import { TimerHeap, type TimerNode } from "../../firmware/sched/heap";
+import { TimerWheel, type WheelNode as SchedulerWheelNode } from "../../firmware/sched/wheel";
 
 declare function print(s: string): void;
 declare function resetMeter(limit: number, index: number): number;
@@ -26,7 +30,7 @@ interface Timers<N> {
   popDue(now: number): N | null;
   /** The earliest deadline (Infinity if none): how long the host may sleep. */
   first(): number;
-  remove(n: N): void;
+  remove(n: N): unknown;
 }
 
 class HeapNode implements TimerNode {
@@ -38,13 +42,29 @@ class HeapNode implements TimerNode {
 function binaryHeap(): Timers<HeapNode> {
   const heap = new TimerHeap<HeapNode>();
   return {
-    name: "binary heap (today's)",
+    name: "binary heap (heap.ts)",
     make: () => new HeapNode(),
     push: (n, d) => heap.push(n, d),
     popDue: (now) => heap.popDue(now),
     first: () => heap.first(),
     remove: (n) => void heap.remove(n),
   };
+}
+
+class SchedNode implements SchedulerWheelNode {
+  deadline = 0;
+  seq = 0;
+  hi = -1;
+  tn: SchedulerWheelNode | null = null;
+  tp: SchedulerWheelNode | null = null;
+}
+
+/** The scheduler's wheel itself, called directly like the two bench structures below. */
+class SchedulerWheel extends TimerWheel<SchedNode> implements Timers<SchedNode> {
+  readonly name = "scheduler's wheel (wheel.ts)";
+  make(): SchedNode {
+    return new SchedNode();
+  }
 }
 
 class PairNode {
@@ -237,11 +257,11 @@ function wakeUps<N>(t: Timers<N>, sleepers: number, wakes: number): number {
 function cancelledTimeouts<N>(t: Timers<N>, armed: number, count: number): number {
   const d = delays(armed + count);
   let k = 0;
-  for (let i = 0; i < armed; i++) t.push(t.make(), 1000 + d[k++]!);
+  for (let i = 0; i < armed; i++) t.push(t.make(), 150 + d[k++]!);
   const n = t.make();
   const start = meter();
   for (let i = 0; i < count; i++) {
-    t.push(n, 500 + d[k++]!);
+    t.push(n, 50 + d[k++]!);
     t.remove(n);
   }
   return (meter() - start) / count;
@@ -251,6 +271,7 @@ const kinds: (() => Timers<unknown>)[] = [
   () => binaryHeap() as Timers<unknown>,
   () => new PairingHeap() as Timers<unknown>,
   () => new TimingWheel() as Timers<unknown>,
+  () => new SchedulerWheel() as Timers<unknown>,
 ];
 print("timers: meter units (bytecodes) per operation on host XS; about 1 us each on the RP2040");
 print("structure                      wake-up N=10   N=100  N=1000   timeout armed+removed N=10  N=100  N=1000");

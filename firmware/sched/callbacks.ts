@@ -1,9 +1,9 @@
-import type { TimerNode } from "./heap";
+import type { WheelNode } from "./wheel";
 import { CALLBACK, type Runnable } from "./task";
 import type { Scheduler } from "./scheduler";
 
-/** A node in the timer heap that runs something when due (a sleeping task, a cancel scope, a callLater). */
-export interface Timed extends TimerNode {
+/** A node in the timers (firmware/sched/wheel.ts) that runs something when due (a sleeping task, a cancel scope, a callLater). */
+export interface Timed extends WheelNode {
   onTimer(s: Scheduler): void;
 }
 
@@ -15,6 +15,8 @@ export class CallbackHandle implements Runnable, Timed {
   /** @internal */ seq = 0;
   // Stryker disable next-line UnaryOperator: TimerHeap.remove trusts hi only if a[hi] === node, so 1 marks a node not in the heap as well as -1
   /** @internal */ hi = -1;
+  /** @internal */ tn: WheelNode | null = null;
+  /** @internal */ tp: WheelNode | null = null;
   /** True once it ran or was cancelled. */
   done = false;
   /** @internal */

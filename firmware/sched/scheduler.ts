@@ -1,7 +1,7 @@
 import { CancelledError, InvalidStateError, isCancelled } from "./errors";
 import { AsyncBridge } from "./bridge";
 import { CallbackHandle, type Timed } from "./callbacks";
-import { TimerHeap } from "./heap";
+import { TimerWheel } from "./wheel";
 import type { Host } from "./host";
 import { CTX, FINISHED, PARKED, RESUME, YIELDED, type Op } from "./op";
 import { joinOp, wakeJoiners } from "./join";
@@ -16,7 +16,7 @@ import { describe, isGeneratorFunction, isIterator, isThenable } from "./util";
 export { CallbackHandle } from "./callbacks";
 export type { ExceptionHandler } from "./report";
 
-/** Sleeping tasks park on this: cancel unlinks them from the timer heap. */
+/** Sleeping tasks park on this: cancel unlinks them from the timers. */
 const SLEEP: Waitable = {
   abortWait(t: Task): boolean {
     t.sched.dropTimer(t);
@@ -85,7 +85,7 @@ export function activeScheduler(): Scheduler {
 }
 
 /**
- * The cooperative scheduler: a FIFO run queue of tasks and callbacks, a timer heap, one host timer.
+ * The cooperative scheduler: a FIFO run queue of tasks and callbacks, a timer wheel (wheel.ts), one host timer.
  *
  * Work happens in rounds. A round first moves every due timer's task to the run queue, then runs each
  * entry that was queued when the round began, once (fair round robin: a task that checkpoints goes to
@@ -116,7 +116,7 @@ export class Scheduler {
   private batchEnd = 0;
   /** past minBatch, the clock is read when batchLeft has gone down to this */
   private clockAt = 0;
-  private readonly timers = new TimerHeap<Timed>();
+  private readonly timers: TimerWheel<Timed>;
   private readonly stepCost: number;
   /** Minimum steps per batch before control returns to the host event loop (see SchedulerOptions). */
   readonly minBatch: number;
@@ -137,6 +137,7 @@ export class Scheduler {
     this.batchMs = ms;
     this.reports = new Reports((line) => host.print(line));
     this.bridge = new AsyncBridge(this);
+    this.timers = new TimerWheel<Timed>(host.now());
   }
 
   /** Milliseconds on this scheduler's clock. */
@@ -445,8 +446,10 @@ export class Scheduler {
 
   /** @internal */
   addTimer(n: Timed, deadline: number): void {
-    this.timers.push(n, deadline);
-    if (!this.roundActive && !this.turnScheduled && this.timers.peek() === n && this.idle()) this.arm();
+    const timers = this.timers;
+    timers.push(n, deadline);
+    // the new node is the earliest (or ties with it): the host timer must fire sooner
+    if (!this.roundActive && !this.turnScheduled && timers.first() === deadline && this.idle()) this.arm();
   }
 
   /** @internal */

@@ -1,5 +1,5 @@
 import { InvalidStateError, isCancelled } from "./errors";
-import type { TimerNode } from "./heap";
+import type { WheelNode } from "./wheel";
 import type { Op } from "./op";
 import type { Scheduler } from "./scheduler";
 import type { WaitQueue } from "./waitqueue";
@@ -96,11 +96,11 @@ export class TaskExt {
 /**
  * A running function. Created by `spawn(fn, ...args)`; never from a bare generator or promise.
  *
- * Memory: a Task has 12 fields (about 0.2 KB on a 32-bit device), plus its suspended generator
+ * Memory: a Task has 14 fields (about 0.24 KB on a 32-bit device), plus its suspended generator
  * (~0.3 KB) or async function (~0.8 KB, plus a promise per wait). A default name is kept as its number
  * until read. Joining, scopes and cancels add one TaskExt.
  */
-export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
+export class Task<R = unknown> implements WheelNode, Runnable, Waitable {
   // Field order matters on XS: a property lookup walks the object's slots in order, so the fields the
   // scheduler touches on every switch come first.
   /** @internal state, see the diagram above */ st: number = NEW;
@@ -119,9 +119,11 @@ export class Task<R = unknown> implements TimerNode, Runnable, Waitable {
   res: ((v: unknown) => void) | null = null;
   /** @internal the name, or the spawn number of a default name (no string until someone reads it) */
   private nm: string | number;
-  /** @internal timer heap node (sleep) */ deadline = 0;
+  /** @internal timer node (sleep): deadline, far-heap order and index or wheel slot, wheel links */ deadline = 0;
   /** @internal */ seq = 0;
   /** @internal */ hi = -1;
+  /** @internal timer wheel links */ tn: WheelNode | null = null;
+  /** @internal */ tp: WheelNode | null = null;
 
   /** @internal use spawn() */
   constructor(sched: Scheduler, name: string | undefined, fn: ((...a: unknown[]) => unknown) | null, args: unknown[] | null) {

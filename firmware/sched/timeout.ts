@@ -4,6 +4,7 @@ import { currentTask, pendingCancel, type Op } from "./op";
 import { checkpoint } from "./sleep";
 import { checkMs, type Scheduler } from "./scheduler";
 import type { Gen, Task } from "./task";
+import type { WheelNode } from "./wheel";
 
 /**
  * A deadline on a block of code in one task (trio's CancelScope). When the deadline passes, the task gets
@@ -16,6 +17,8 @@ export class CancelScope {
   seq = 0;
   // Stryker disable next-line UnaryOperator: TimerHeap.remove trusts hi only if a[hi] === node, so 1 marks a node not in the heap as well as -1
   hi = -1;
+  tn: WheelNode | null = null;
+  tp: WheelNode | null = null;
   /** True once the deadline passed. */
   fired = false;
   /** The CancelledError this scope delivered. */

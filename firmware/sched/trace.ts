@@ -93,7 +93,7 @@ function labelOf(w: object, t: Task | undefined): number {
     if (l !== undefined) return l;
     p = Object.getPrototypeOf(p) as object | null;
   }
-  // a sleeping task sits in the timer heap itself (scopes and callbacks have their own heap nodes)
+  // a sleeping task sits in the timers itself (scopes and callbacks are timer nodes of their own)
   return t !== undefined && t.hi >= 0 ? 1 : 0;
 }
 

@@ -1,0 +1,205 @@
+import { TimerHeap, type TimerNode } from "./heap";
+
+/**
+ * The scheduler's timers: a hashed timing wheel of 1 ms slots for deadlines less than SPAN ms past the
+ * cursor, and a binary heap (TimerHeap) for the later ones, which move into the wheel as the cursor comes
+ * within SPAN ms of them.
+ *
+ * Order: nodes fire by deadline, and nodes with equal deadlines in arming order, exactly as a heap keyed by
+ * (deadline, arming order) would. A slot holds the nodes whose deadline falls in its millisecond, in a
+ * circular doubly linked list sorted by deadline (sub-millisecond deadlines happen on virtual time); a node
+ * armed with a deadline before the cursor goes into the cursor's slot, sorted among the others. A new node
+ * goes after every node with a deadline not later than its own. Far nodes move in as soon as the cursor
+ * comes within SPAN ms of them, before any later arming can put a node with the same deadline in the wheel,
+ * and they move in heap order, so arming order is kept across the two levels.
+ *
+ * Cost: arming, removing and firing a node are O(1) in the wheel (a slot usually holds one or two nodes),
+ * O(log n) for the far heap. Finding the earliest deadline when the cursor's slot is empty scans a bitmap of
+ * occupied slots (32 words). Measured on host XS in bytecodes (bench/device/timers-meter.ts, about 1 µs
+ * each on the RP2040) and on the device: docs/design.md, "Timers that scale".
+ *
+ * Memory: the slot heads (1,024) and the bitmap (32 numbers) are allocated once per scheduler, about 9 KB
+ * on a 32-bit device; each node carries two links (`tn`, `tp`) besides the heap's fields.
+ */
+
+/** A node the wheel can hold: the heap's fields plus the slot links. */
+export interface WheelNode extends TimerNode {
+  /** Next node in the slot's ring (null when not in the wheel). */
+  tn: WheelNode | null;
+  /** Previous node in the slot's ring; non-null exactly while the node is in the wheel (then `hi` is its slot). */
+  tp: WheelNode | null;
+}
+
+/** Milliseconds the wheel covers past its cursor; a power of two. */
+export const SPAN = 256;
+const MASK = SPAN - 1;
+const WORDS = SPAN >> 5;
+
+export class TimerWheel<T extends WheelNode> {
+  /** Each slot's earliest node (the head of its ring), or null. */
+  private readonly slots: (WheelNode | null)[];
+  /** One bit per occupied slot. */
+  private readonly bits: number[];
+  /** The whole millisecond the wheel stands at: every node in it is due before cursor + SPAN. */
+  private cursor: number;
+  /** Nodes in the wheel (not counting the far heap). */
+  private count = 0;
+  /** Nodes due at or after cursor + SPAN (the heap breaks ties by its own arming order, `seq`). */
+  private readonly far = new TimerHeap<T>();
+  /** Nodes in the far heap (its size, without a call: first() runs once per round). */
+  private farCount = 0;
+
+  /** `start`: the clock reading now (ms); the cursor starts at its whole millisecond. */
+  constructor(start = 0) {
+    this.cursor = start > 0 ? Math.floor(start) : 0;
+    const slots: (WheelNode | null)[] = [];
+    for (let i = 0; i < SPAN; i++) slots.push(null);
+    this.slots = slots;
+    const bits: number[] = [];
+    for (let i = 0; i < WORDS; i++) bits.push(0);
+    this.bits = bits;
+  }
+
+  /** Nodes armed. */
+  get size(): number {
+    return this.count + this.farCount;
+  }
+
+  /** Arm `n` to fire at `deadline`. `n` must not be armed. */
+  push(n: T, deadline: number): void {
+    n.deadline = deadline;
+    const cursor = this.cursor;
+    if (deadline >= cursor + SPAN) {
+      this.far.push(n, deadline);
+      this.farCount++;
+    } else this.insert(n, deadline < cursor ? cursor & MASK : deadline & MASK);
+  }
+
+  /** Disarm `n` if it is armed; returns whether it was. */
+  remove(n: T): boolean {
+    if (n.tp !== null) {
+      this.unlink(n);
+      return true;
+    }
+    if (!this.far.remove(n)) return false;
+    this.farCount--;
+    return true;
+  }
+
+  /** The earliest deadline, or Infinity when nothing is armed. */
+  first(): number {
+    if (this.count === 0) return this.farCount === 0 ? Infinity : this.far.first();
+    const head = this.slots[this.cursor & MASK]!;
+    if (head !== null) return head.deadline;
+    return this.slots[this.nextOccupied(this.cursor) & MASK]!.deadline;
+  }
+
+  /** Disarm and return the earliest node if it is due at `now` (deadline <= now), else null. */
+  popDue(now: number): T | null {
+    const slots = this.slots;
+    for (;;) {
+      const cursor = this.cursor;
+      const head = slots[cursor & MASK]!;
+      if (head !== null) {
+        if (head.deadline > now) return null;
+        this.unlink(head);
+        return head as T;
+      }
+      // the cursor's slot is empty: move to the next occupied slot, or to now if that is later
+      if (cursor + 1 > now) return null;
+      let to: number;
+      if (this.count > 0) {
+        to = this.nextOccupied(cursor);
+        if (to > now) to = Math.floor(now);
+      } else {
+        to = Math.floor(this.farCount === 0 ? now : Math.min(this.far.first(), now));
+        if (to === Infinity) return null;
+      }
+      this.cursor = to;
+      if (this.farCount !== 0 && this.far.first() < to + SPAN) this.admit();
+    }
+  }
+
+  /**
+   * Move the far nodes that are now within SPAN ms of the cursor into the wheel, in (deadline, arming)
+   * order. None of them is before the cursor: they were at least SPAN ms past the old cursor, and the
+   * cursor moves less than SPAN ms at a time while the wheel holds nodes, or to the earliest far node.
+   */
+  private admit(): void {
+    const far = this.far;
+    const limit = this.cursor + SPAN;
+    while (far.first() < limit) {
+      const n = far.pop()!;
+      this.farCount--;
+      this.insert(n, n.deadline & MASK);
+    }
+  }
+
+  /** The time of the first occupied slot at or after `from` (the wheel must not be empty). */
+  private nextOccupied(from: number): number {
+    const bits = this.bits;
+    const start = from & MASK;
+    let word = start >> 5;
+    let mask = bits[word]! & (-1 << (start & 31));
+    for (let k = 0; k <= WORDS; k++) {
+      if (mask !== 0) {
+        const slot = (word << 5) | (31 - Math.clz32(mask & -mask));
+        return from + ((slot - start) & MASK);
+      }
+      word = (word + 1) & (WORDS - 1);
+      mask = bits[word]!;
+    }
+    throw new Error("timer wheel: count and bitmap disagree");
+  }
+
+  private insert(n: WheelNode, slot: number): void {
+    n.hi = slot;
+    const head = this.slots[slot]!;
+    this.count++;
+    if (head === null) {
+      n.tn = n;
+      n.tp = n;
+      this.slots[slot] = n;
+      this.bits[slot >> 5] |= 1 << (slot & 31);
+      return;
+    }
+    const d = n.deadline;
+    // after the last node not later than d: usually the tail
+    let after = head.tp!;
+    while (after.deadline > d) {
+      if (after === head) {
+        // earlier than every node of the slot: the new head
+        n.tn = head;
+        n.tp = head.tp;
+        head.tp!.tn = n;
+        head.tp = n;
+        this.slots[slot] = n;
+        return;
+      }
+      after = after.tp!;
+    }
+    const before = after.tn!;
+    n.tp = after;
+    n.tn = before;
+    after.tn = n;
+    before.tp = n;
+  }
+
+  private unlink(n: WheelNode): void {
+    const slot = n.hi;
+    const next = n.tn!;
+    this.count--;
+    if (next === n) {
+      this.slots[slot] = null;
+      this.bits[slot >> 5] &= ~(1 << (slot & 31));
+    } else {
+      const prev = n.tp!;
+      prev.tn = next;
+      next.tp = prev;
+      if (this.slots[slot] === n) this.slots[slot] = next;
+    }
+    n.tn = null;
+    n.tp = null;
+    n.hi = -1;
+  }
+}
