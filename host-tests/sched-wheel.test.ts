@@ -2,7 +2,7 @@
 // kept in arming order, from which the earliest deadline (the first armed among equals) is due first.
 // fast-check generates the programs: arm (deadlines in the past, within the wheel's span, past it, far past
 // it, sub-millisecond, tied), disarm, ask for the first deadline, advance the clock and pop what is due.
-import fc from "fast-check";
+import fc from "./lib/fast-check";
 import { assert } from "./lib/assert";
 import { SPAN, TimerWheel, type WheelNode } from "../firmware/sched/wheel";
 

@@ -1,6 +1,6 @@
 // The device benchmark on host XS, counted in XS meter units instead of time: deterministic, so two
 // versions of the scheduler can be compared on a loaded machine where wall-clock readings are noise.
-//   node scripts/xs/run-entry.mjs bench/device/meter.ts [scale]
+//   node scripts/xs/run-entry.mjs bench/device/meter.ts [scale] [sleepers]   (sleepers: the big sleep row, 100 by default)
 // xsnap's meter counts the bytecodes the engine runs (plus a charge for native calls). The "ms" column
 // is thousands of meter units and "us/op" is meter units per operation. It is a model of the device's
 // cost, not a measure of it: a property access is one unit here whatever the object's size, where the
@@ -38,5 +38,6 @@ bench({
   heapBytes: () => undefined,
   heapName: "n/a",
   scale: Number(args[0] ?? 1),
+  sleepers: Number(args[1] ?? 100),
   warmHeapBytes: 0,
 }).catch((e: unknown) => print(`bench failed: ${e instanceof Error ? String(e.stack) : String(e)}`));

@@ -36,22 +36,26 @@ const MASK = SPAN - 1;
 const WORDS = SPAN >> 5;
 
 export class TimerWheel<T extends WheelNode> {
+  // Field order matters on XS (a lookup walks the fields in order): the counts are read on every round.
+  /** Nodes in the wheel (not counting the far heap). */
+  private count = 0;
+  /** Nodes in the far heap (its size, without a call). */
+  private farCount = 0;
+  /** The whole millisecond the wheel stands at: every node in it is due before cursor + SPAN. */
+  private cursor: number;
   /** Each slot's earliest node (the head of its ring), or null. */
   private readonly slots: (WheelNode | null)[];
   /** One bit per occupied slot. */
   private readonly bits: number[];
-  /** The whole millisecond the wheel stands at: every node in it is due before cursor + SPAN. */
-  private cursor: number;
-  /** Nodes in the wheel (not counting the far heap). */
-  private count = 0;
   /** Nodes due at or after cursor + SPAN (the heap breaks ties by its own arming order, `seq`). */
   private readonly far = new TimerHeap<T>();
-  /** Nodes in the far heap (its size, without a call: first() runs once per round). */
-  private farCount = 0;
+  /** The latest clock reading popDue() was given while nothing was armed: where the next arming puts the cursor. */
+  private seen: number;
 
   /** `start`: the clock reading now (ms); the cursor starts at its whole millisecond. */
   constructor(start = 0) {
     this.cursor = start > 0 ? Math.floor(start) : 0;
+    this.seen = this.cursor;
     const slots: (WheelNode | null)[] = [];
     for (let i = 0; i < SPAN; i++) slots.push(null);
     this.slots = slots;
@@ -68,6 +72,8 @@ export class TimerWheel<T extends WheelNode> {
   /** Arm `n` to fire at `deadline`. `n` must not be armed. */
   push(n: T, deadline: number): void {
     n.deadline = deadline;
+    // nothing armed: the cursor catches up with the clock, so the node lands in the wheel, not the far heap
+    if (this.count === 0 && this.farCount === 0 && this.seen >= this.cursor + 1) this.cursor = Math.floor(this.seen);
     const cursor = this.cursor;
     if (deadline >= cursor + SPAN) {
       this.far.push(n, deadline);
@@ -96,6 +102,11 @@ export class TimerWheel<T extends WheelNode> {
 
   /** Disarm and return the earliest node if it is due at `now` (deadline <= now), else null. */
   popDue(now: number): T | null {
+    if (this.count === 0 && this.farCount === 0) {
+      // the common case of a round with no timers: remember the clock, move nothing
+      this.seen = now;
+      return null;
+    }
     const slots = this.slots;
     for (;;) {
       const cursor = this.cursor;
@@ -112,8 +123,8 @@ export class TimerWheel<T extends WheelNode> {
         to = this.nextOccupied(cursor);
         if (to > now) to = Math.floor(now);
       } else {
-        to = Math.floor(this.farCount === 0 ? now : Math.min(this.far.first(), now));
-        if (to === Infinity) return null;
+        // only the far heap holds nodes
+        to = Math.floor(Math.min(this.far.first(), now));
       }
       this.cursor = to;
       if (this.farCount !== 0 && this.far.first() < to + SPAN) this.admit();
