@@ -1,5 +1,5 @@
 // What the trace (and a listing through waitLabel) says a task waits on: "sleep" only for a task in the
-// timer heap, "wait" for a waitable nobody labelled.
+// timers, "wait" for a waitable nobody labelled.
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
 import { TRACE, TYPE_NAMES, now, op, sleepMs, spawn, waitLabel, type Gen, type TraceRecord, type Waitable } from "../firmware/sched/index";
@@ -16,7 +16,7 @@ function records(): string[] {
 describe("trace labels of waits", () => {
   afterEach(() => TRACE.stop());
 
-  it("a task that never slept, parked on an unlabelled waitable, waits on 'wait'; one in the timer heap on 'sleep'", async () => {
+  it("a task that never slept, parked on an unlabelled waitable, waits on 'wait'; one in the timers on 'sleep'", async () => {
     const plain: Waitable = { abortWait: () => false };
     const listed: string[] = [];
     await vrun(function* (): Gen<void> {
@@ -35,5 +35,20 @@ describe("trace labels of waits", () => {
     });
     assert.deepEqual(listed, ["wait", "sleep"]);
     assert.deepEqual(records().filter((r) => r.startsWith("park ")), ["park main 1 @0", "park parked 0 @0", "park sleeper 1 @0"]);
+  });
+
+  it("a task that slept and then parks on an unlabelled waitable waits on 'wait', not 'sleep'", async () => {
+    const plain: Waitable = { abortWait: () => false };
+    const listed: string[] = [];
+    await vrun(function* (): Gen<void> {
+      const task = spawn("task", function* (): Gen<void> {
+        yield* sleepMs(5); // fired: out of the timers
+        yield* op((t) => t.sched.park(t, plain), null);
+      });
+      yield* sleepMs(10);
+      listed.push(waitLabel(plain, task));
+      task.cancel();
+    });
+    assert.deepEqual(listed, ["wait"]);
   });
 });
