@@ -60,6 +60,8 @@ describe("scheduler core", () => {
   it("a bad delay is a clear TypeError", async () => {
     await assert.rejects(vrun(function* () { yield* sleepMs(NaN); }), TypeError);
     await assert.rejects(vrun(async () => { await sleepMs("5" as unknown as number); }), /number of milliseconds/);
+    // null is not 0: it used to pass as a checkpoint (null <= 0)
+    await assert.rejects(vrun(function* () { yield* sleepMs(null as unknown as number); }), /got null/);
   });
 
   it("spawn refuses a promise or generator object", async () => {

@@ -229,7 +229,11 @@ export class Scheduler {
   /** Park `t` until `deadline` (ms on this clock). */
   parkUntil(t: Task, deadline: number): typeof PARKED {
     this.addTimer(t, deadline);
-    return this.park(t, SLEEP);
+    // park(t, SLEEP), inlined: every sleep comes here
+    t.st = WAITING;
+    t.waitOn = SLEEP;
+    if (tracing) TRACE.park(t, SLEEP);
+    return PARKED;
   }
 
   /** @internal Move the deadline of a task sleeping in sleepMs/sleepUntil; false if it is not sleeping. */

@@ -1,11 +1,12 @@
 import { CHECKPOINT, checkMs } from "./scheduler";
-import { CTX, PARKED, currentTask, op, type Op } from "./op";
+import { CTX, GEN_OP, PARKED, currentTask, op, type Op } from "./op";
 import type { Task } from "./task";
 
 function sleepBody(t: Task, ms: number): typeof PARKED {
   if (ms <= 0) return t.sched.yieldNow(t);
   if (ms === Infinity) return t.sched.park(t, FOREVER);
-  return t.sched.parkUntil(t, t.sched.now() + ms);
+  const s = t.sched;
+  return s.parkUntil(t, s.host.now() + ms);
 }
 
 // Stryker disable next-line ArrowFunction: an abortWait answering undefined is as false to the scheduler (unlink, raise the cancel)
@@ -21,8 +22,16 @@ const FOREVER = { abortWait: (): boolean => false };
  * @example await sleepMs(100)       // async task
  */
 export function sleepMs(ms: number): Op<void> {
+  if (typeof ms !== "number" || ms !== ms) checkMs(ms); // throws the TypeError
   if (ms <= 0) return checkpoint();
-  return op<void, number>(sleepBody, checkMs(ms));
+  const t = CTX.current;
+  if (t !== null && t.gen !== null && CTX.opFn === null) {
+    // op()'s generator branch, inline: one call less on every sleep
+    CTX.opFn = sleepBody;
+    CTX.opArg = ms;
+    return GEN_OP as unknown as Op<void>;
+  }
+  return op<void, number>(sleepBody, ms);
 }
 
 /** {@link sleepMs} in seconds, as asyncio's `sleep`. */
