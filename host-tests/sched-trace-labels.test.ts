@@ -2,7 +2,7 @@
 // timers, "wait" for a waitable nobody labelled.
 import { assert } from "./lib/assert";
 import { vrun } from "./helpers";
-import { TRACE, TYPE_NAMES, now, op, sleepMs, spawn, waitLabel, type Gen, type TraceRecord, type Waitable } from "../firmware/sched/index";
+import { TRACE, TYPE_NAMES, moveOnAfter, now, op, sleepMs, spawn, waitLabel, type Gen, type TraceRecord, type Waitable } from "../firmware/sched/index";
 
 function records(): string[] {
   const out: string[] = [];
@@ -41,14 +41,19 @@ describe("trace labels of waits", () => {
     const plain: Waitable = { abortWait: () => false };
     const listed: string[] = [];
     await vrun(function* (): Gen<void> {
-      const task = spawn("task", function* (): Gen<void> {
-        yield* sleepMs(5); // fired: out of the timers
+      const fired = spawn("fired", function* (): Gen<void> {
+        yield* sleepMs(5); // its timer fired: out of the timers
+        yield* op((t) => t.sched.park(t, plain), null);
+      });
+      const cut = spawn("cut", function* (): Gen<void> {
+        yield* moveOnAfter(5, () => sleepMs(100)); // its timer was removed when the deadline cut the sleep short
         yield* op((t) => t.sched.park(t, plain), null);
       });
       yield* sleepMs(10);
-      listed.push(waitLabel(plain, task));
-      task.cancel();
+      listed.push(waitLabel(plain, fired), waitLabel(plain, cut));
+      fired.cancel();
+      cut.cancel();
     });
-    assert.deepEqual(listed, ["wait"]);
+    assert.deepEqual(listed, ["wait", "wait"]);
   });
 });

@@ -56,6 +56,7 @@ export class TimerWheel<T extends WheelNode> {
   constructor(start = 0) {
     // a clock before 0 starts the cursor at 0: earlier deadlines go into slot 0, sorted (`& MASK` on a
     // negative time would not be its whole millisecond)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: where the cursor starts is a cost (at 0, a clock at 2^40 sends every timer to the far heap until the first pop), never an order; `true` is killed by a clock below 0
     this.cursor = start > 0 ? Math.floor(start) : 0;
     this.seen = this.cursor;
     this.slots = new Array<WheelNode | null>(SPAN).fill(null);
@@ -94,6 +95,7 @@ export class TimerWheel<T extends WheelNode> {
       return;
     }
     const tail = head.tp!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a shortcut: insert() appends after the tail too
     if (tail.deadline <= deadline) {
       this.count++;
       n.hi = slot;
