@@ -6,6 +6,9 @@
 import fc from "./lib/fast-check";
 import { assert } from "./lib/assert";
 import { SPAN, TimerWheel, type WheelNode } from "../firmware/sched/wheel";
+import { TimerHeap } from "../firmware/sched/heap";
+import { now, sleepMs, spawn, type Gen } from "../firmware/sched/index";
+import { vrun } from "./helpers";
 
 interface Node extends WheelNode {
   id: number;
@@ -140,5 +143,61 @@ describe("timer wheel", () => {
       { kind: "advance", by: 1 },
     ]);
     assert.deepEqual(fired, [`1@${start + 2}`, `0@${start + 3}`, `2@${start + SPAN + 3}`]);
+  });
+});
+
+// The same promise through the scheduler: tasks that sleep wake by deadline, and tasks due at the same time
+// in the order they went to sleep. The model replays the sleeps through a heap keyed by (deadline, arming
+// order): on a virtual clock that stands still while tasks run, a task woken at t sleeps again at t, and
+// tasks woken at the same t run (and arm again) in the order they woke.
+describe("sleeping tasks on the timer wheel", () => {
+  const delay = fc.oneof(
+    fc.integer({ min: 1, max: 40 }), // near: many ties
+    fc.integer({ min: 1, max: 40 }).map((n) => n / 4), // fractions of a millisecond
+    fc.integer({ min: SPAN - 3, max: SPAN + 3 }), // the wheel's edge
+    fc.integer({ min: 2 * SPAN, max: 40 * SPAN }), // seconds: the far heap
+  );
+
+  function model(start: number, plans: number[][]): string[] {
+    interface Sleeper { deadline: number; seq: number; hi: number; task: number; step: number }
+    const heap = new TimerHeap<Sleeper>();
+    const out: string[] = [];
+    plans.forEach((plan, task) => {
+      if (plan.length > 0) heap.push({ deadline: 0, seq: 0, hi: -1, task, step: 0 }, start + plan[0]!);
+    });
+    for (let n = heap.pop(); n !== undefined; n = heap.pop()) {
+      out.push(`t${n.task}@${n.deadline}`);
+      const next = plans[n.task]![++n.step];
+      if (next !== undefined) heap.push(n, n.deadline + next);
+    }
+    return out;
+  }
+
+  it("wake in (deadline, arming order) on a virtual clock, across the wheel and the far heap (fast-check)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 36 }), fc.integer({ min: 0, max: 4000 }).map((n) => n / 4)),
+        fc.array(fc.array(delay, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 8 }),
+        async (start, plans) => {
+          const woke: string[] = [];
+          await vrun(
+            function* (): Gen<void> {
+              const tasks = plans.map((plan, i) =>
+                spawn(function* (): Gen<void> {
+                  for (const ms of plan) {
+                    yield* sleepMs(ms);
+                    woke.push(`t${i}@${now()}`);
+                  }
+                }),
+              );
+              for (const t of tasks) yield* t.join();
+            },
+            { start },
+          );
+          assert.deepEqual(woke, model(start, plans));
+        },
+      ),
+      { numRuns: ON_XS ? 60 : 300, seed: 1207 },
+    );
   });
 });
