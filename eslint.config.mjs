@@ -61,6 +61,16 @@ export default tseslint.config(
     },
   },
   {
+    // the primitives, drivers, control plane and platform glue reach the scheduler through one module, its
+    // kernel interface (firmware/sched/kernel.ts), never its other files
+    files: ['firmware/sync/**/*.ts', 'firmware/control/**/*.ts', 'firmware/platform/**/*.ts', 'firmware/board/**/*.ts', 'drivers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '(^|/)sched/(?!kernel$)[^/]+$', message: 'reach the scheduler through its kernel interface, firmware/sched/kernel (docs/primitives.md, "Writing your own primitive")' }],
+      }],
+    },
+  },
+  {
     // a test that cannot fail is a defect
     files: ['host-tests/**/*.ts'],
     rules: { 'project/no-assert-in-catch': 'error', 'project/no-tautological-instanceof': 'error' },

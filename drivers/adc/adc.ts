@@ -1,10 +1,5 @@
 import type { Analog, AnalogConstructor } from "../../firmware/platform/io";
-import { now, spawn } from "../../firmware/sched/api";
-import { composite } from "../../firmware/sched/body";
-import { ClosedError } from "../../firmware/sched/errors";
-import { currentTask, type Op } from "../../firmware/sched/op";
-import type { Gen, Task } from "../../firmware/sched/task";
-import { moveOnAfter } from "../../firmware/sched/timeout";
+import { now, spawn, composite, ClosedError, currentTask, type Op, type Gen, type Task, moveOnAfter } from "../../firmware/sched/kernel";
 import { Event } from "../../firmware/sync/event";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
 

@@ -1,9 +1,5 @@
 import type { DigitalConstructor } from "../../firmware/platform/io";
-import { composite } from "../../firmware/sched/body";
-import { ClosedError, InvalidStateError } from "../../firmware/sched/errors";
-import { currentTask, currentTaskOrNull, type Op } from "../../firmware/sched/op";
-import { activeScheduler } from "../../firmware/sched/scheduler";
-import type { Gen } from "../../firmware/sched/task";
+import { composite, ClosedError, InvalidStateError, currentTask, currentTaskOrNull, type Op, activeScheduler, type Gen } from "../../firmware/sched/kernel";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
 import { PinEdges } from "../pin/edges";
 

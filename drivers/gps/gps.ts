@@ -1,10 +1,5 @@
 import type { SerialConstructor } from "../../firmware/platform/io";
-import { spawn, now } from "../../firmware/sched/api";
-import { composite } from "../../firmware/sched/body";
-import { ClosedError, isCancelled } from "../../firmware/sched/errors";
-import { currentTask, type Op } from "../../firmware/sched/op";
-import type { Gen, Task } from "../../firmware/sched/task";
-import { moveOnAfter } from "../../firmware/sched/timeout";
+import { spawn, now, composite, ClosedError, isCancelled, currentTask, type Op, type Gen, type Task, moveOnAfter } from "../../firmware/sched/kernel";
 import { Event } from "../../firmware/sync/event";
 import { Uart, type UartSerialOptions } from "../uart/uart";
 import type { UartReader } from "../uart/reader";

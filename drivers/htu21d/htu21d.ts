@@ -1,9 +1,4 @@
-import { composite } from "../../firmware/sched/body";
-import { ClosedError, InvalidStateError, TimeoutError, isCancelled, nameErrorClass } from "../../firmware/sched/errors";
-import { currentTask, type Op } from "../../firmware/sched/op";
-import { now, spawn } from "../../firmware/sched/api";
-import { sleepMs } from "../../firmware/sched/sleep";
-import type { Gen, Task } from "../../firmware/sched/task";
+import { composite, ClosedError, InvalidStateError, TimeoutError, isCancelled, nameErrorClass, currentTask, type Op, now, spawn, sleepMs, type Gen, type Task } from "../../firmware/sched/kernel";
 import { Lock } from "../../firmware/sync/lock";
 import type { I2C } from "../../firmware/platform/io";
 import type { ResourceHandle } from "../resource/managed";

@@ -1,9 +1,5 @@
 import type { I2C } from "../../firmware/platform/io";
-import { composite } from "../../firmware/sched/body";
-import { ClosedError } from "../../firmware/sched/errors";
-import { currentTask, type Op } from "../../firmware/sched/op";
-import { sleepMs } from "../../firmware/sched/sleep";
-import type { Gen } from "../../firmware/sched/task";
+import { composite, ClosedError, currentTask, type Op, sleepMs, type Gen } from "../../firmware/sched/kernel";
 import { Lock } from "../../firmware/sync/lock";
 import type { ResourceHandle } from "../resource/managed";
 import { openI2CDevice, type I2CDeviceOptions } from "../resource/device";

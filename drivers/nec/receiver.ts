@@ -1,9 +1,5 @@
 import type { DigitalConstructor } from "../../firmware/platform/io";
-import { spawn } from "../../firmware/sched/api";
-import { isCancelled } from "../../firmware/sched/errors";
-import { currentTask, type Op } from "../../firmware/sched/op";
-import { sleepMs } from "../../firmware/sched/sleep";
-import type { Gen, Task } from "../../firmware/sched/task";
+import { spawn, isCancelled, currentTask, type Op, sleepMs, type Gen, type Task } from "../../firmware/sched/kernel";
 import { RingbufQueue } from "../../firmware/sync/ringbuf";
 import { PinEdges } from "../pin/edges";
 import type { EdgeCapture } from "../../firmware/platform/edges";

@@ -1,9 +1,6 @@
 import { edgeCaptureFor, type EdgeCapture, type EdgeSource } from "../../firmware/platform/edges";
 import type { Digital, DigitalConstructor } from "../../firmware/platform/io";
-import { ClosedError, InvalidStateError } from "../../firmware/sched/errors";
-import { currentTaskOrNull, op, type Op } from "../../firmware/sched/op";
-import { activeScheduler } from "../../firmware/sched/scheduler";
-import type { Task, Waitable } from "../../firmware/sched/task";
+import { ClosedError, InvalidStateError, currentTaskOrNull, op, type Op, activeScheduler, type Task, type Waitable } from "../../firmware/sched/kernel";
 
 /** One edge: the level the pin went to and when (µs on the `nowUs` clock). */
 export interface Edge {

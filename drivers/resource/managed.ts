@@ -1,9 +1,4 @@
-import { callGen, composite } from "../../firmware/sched/body";
-import { BusyError, ClosedError, InvalidStateError, TimeoutError } from "../../firmware/sched/errors";
-import { currentTask, op, type Op } from "../../firmware/sched/op";
-import type { Gen, Task, Waitable } from "../../firmware/sched/task";
-import { failAfter } from "../../firmware/sched/timeout";
-import { WaitQueue } from "../../firmware/sched/waitqueue";
+import { callGen, composite, BusyError, ClosedError, InvalidStateError, TimeoutError, currentTask, op, type Op, type Gen, type Task, type Waitable, failAfter, WaitQueue } from "../../firmware/sched/kernel";
 
 /** What a handle does around each exclusive use (asynccp's `on_acquire` / `on_release`). */
 export interface HandleOptions<D> {

@@ -1,5 +1,4 @@
-import type { Scheduler } from "../../firmware/sched/scheduler";
-import { isTaskFunction } from "../../firmware/sched/util";
+import { type Scheduler, isTaskFunction } from "../../firmware/sched/kernel";
 
 /**
  * What a driver does when something happens (a switch closes, a button is double-clicked): a plain

@@ -1,9 +1,6 @@
 import type { EdgeCapture } from "../../firmware/platform/edges";
 import type { DigitalConstructor } from "../../firmware/platform/io";
-import { currentTaskOrNull } from "../../firmware/sched/op";
-import { activeScheduler, type Scheduler } from "../../firmware/sched/scheduler";
-import { sleepMs } from "../../firmware/sched/sleep";
-import type { Gen, Task } from "../../firmware/sched/task";
+import { currentTaskOrNull, activeScheduler, type Scheduler, sleepMs, type Gen, type Task } from "../../firmware/sched/kernel";
 import { ThreadSafeFlag } from "../../firmware/sync/flag";
 import { checkAction, launch, type Action } from "./action";
 import { PinEdges } from "../pin/edges";

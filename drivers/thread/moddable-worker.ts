@@ -1,4 +1,4 @@
-import { nameErrorClass } from "../../firmware/sched/errors";
+import { nameErrorClass } from "../../firmware/sched/kernel";
 import { NoThreadsError, type ThreadRunner } from "./to-thread";
 
 /** The part of Moddable's `Worker` (modules/base/worker) used here. */

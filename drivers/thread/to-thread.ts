@@ -1,6 +1,4 @@
-import { nameErrorClass } from "../../firmware/sched/errors";
-import { op, type Op } from "../../firmware/sched/op";
-import type { Task, Waitable } from "../../firmware/sched/task";
+import { nameErrorClass, op, type Op, type Task, type Waitable } from "../../firmware/sched/kernel";
 
 /**
  * The platform seam for {@link toThread}: something that runs a function where it cannot stall the

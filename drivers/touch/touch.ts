@@ -1,6 +1,5 @@
 import type { DigitalConstructor, DigitalOptions } from "../../firmware/platform/io";
-import { currentTaskOrNull } from "../../firmware/sched/op";
-import { activeScheduler, type CallbackHandle, type Scheduler } from "../../firmware/sched/scheduler";
+import { currentTaskOrNull, activeScheduler, type CallbackHandle, type Scheduler } from "../../firmware/sched/kernel";
 import { Pushbutton, type PushbuttonOptions } from "../pushbutton/pushbutton";
 
 /**

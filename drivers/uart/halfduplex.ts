@@ -1,7 +1,4 @@
-import { composite } from "../../firmware/sched/body";
-import { currentTask, type Op } from "../../firmware/sched/op";
-import type { Gen } from "../../firmware/sched/task";
-import { moveOnAfter } from "../../firmware/sched/timeout";
+import { composite, currentTask, type Op, type Gen, moveOnAfter } from "../../firmware/sched/kernel";
 import { Lock } from "../../firmware/sync/lock";
 import { LineTooLongError, type UartReader } from "./reader";
 import type { UartWriter } from "./writer";

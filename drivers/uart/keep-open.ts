@@ -1,5 +1,5 @@
 import type { ByteBuffer, Serial, SerialConstructor, SerialOptions } from "../../firmware/platform/io";
-import { callSoon } from "../../firmware/sched/api";
+import { callSoon } from "../../firmware/sched/kernel";
 
 /** One hardware port kept open, and who has it now. */
 interface Kept {

@@ -1,9 +1,5 @@
 import type { Serial } from "../../firmware/platform/io";
-import { ClosedError, WouldBlock, nameErrorClass } from "../../firmware/sched/errors";
-import { composite } from "../../firmware/sched/body";
-import { currentTask, op, type Op } from "../../firmware/sched/op";
-import type { Gen, Task, Waitable } from "../../firmware/sched/task";
-import { WaitQueue } from "../../firmware/sched/waitqueue";
+import { ClosedError, WouldBlock, nameErrorClass, composite, currentTask, op, type Op, type Gen, type Task, type Waitable, WaitQueue } from "../../firmware/sched/kernel";
 import { utf8Decode } from "../../firmware/text/utf8";
 
 /**

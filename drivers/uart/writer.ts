@@ -1,9 +1,5 @@
 import type { Serial } from "../../firmware/platform/io";
-import { ClosedError } from "../../firmware/sched/errors";
-import { composite } from "../../firmware/sched/body";
-import { currentTask, op, type Op } from "../../firmware/sched/op";
-import type { Gen, Task, Waitable } from "../../firmware/sched/task";
-import { WaitQueue } from "../../firmware/sched/waitqueue";
+import { ClosedError, composite, currentTask, op, type Op, type Gen, type Task, type Waitable, WaitQueue } from "../../firmware/sched/kernel";
 import { Lock } from "../../firmware/sync/lock";
 import { utf8Encode } from "../../firmware/text/utf8";
 

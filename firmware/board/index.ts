@@ -12,7 +12,7 @@ import type { RingLog } from "../control/ringlog";
 import type { ServiceManager } from "../control/services";
 import type { StatsBoard } from "../control/stats";
 import type { Board } from "../platform/io";
-import type { Gen } from "../sched/index";
+import type { Gen } from "../sched/kernel";
 
 /** An LED on a pin (activeLow: lit when the pin is low; default false). */
 export interface LedSpec {

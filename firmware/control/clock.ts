@@ -1,4 +1,4 @@
-import { activeScheduler, currentTaskOrNull } from "../sched/index";
+import { activeScheduler, currentTaskOrNull } from "../sched/kernel";
 
 /** Wall-clock time in epoch ms: `Date.now` on a host, an RTC read on a board (set it before use). */
 export type WallClock = () => number;

@@ -1,9 +1,6 @@
-import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type Task, type TaskFn } from "../sched/index";
-import { nameErrorClass } from "../sched/errors";
-import { pendingCancel } from "../sched/op";
+import { ClosedError, checkpoint, current, spawn, type Gen, type Op, type Task, type TaskFn, nameErrorClass, pendingCancel, isGeneratorFunction } from "../sched/kernel";
 import { Job } from "./jobs";
 import type { Profiler } from "./profiler";
-import { isGeneratorFunction } from "../sched/util";
 import { show } from "./time";
 import { utf8Fit } from "../text/utf8";
 

@@ -1,4 +1,4 @@
-import { current, sleepMs, spawn, type Gen, type Task, type TaskFn } from "../sched/index";
+import { current, sleepMs, spawn, type Gen, type Task, type TaskFn } from "../sched/kernel";
 import { systemWallClock, type WallClock } from "./clock";
 import { invoke } from "./invoke";
 

@@ -1,5 +1,4 @@
-import { external, spawn, type Gen, type TaskFn } from "../sched/index";
-import { isAsyncFunction, isGeneratorFunction, isThenable } from "../sched/util";
+import { external, spawn, type Gen, type TaskFn, isAsyncFunction, isGeneratorFunction, isThenable } from "../sched/kernel";
 
 /**
  * Run `fn(...args)` to completion from a generator task and return its result: a generator function runs

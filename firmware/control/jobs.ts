@@ -1,4 +1,4 @@
-import { op, spawn, type Op, type Task, type TaskFn, type TaskWatcher, type Waitable, WaitQueue } from "../sched/index";
+import { op, spawn, type Op, type Task, type TaskFn, type TaskWatcher, type Waitable, WaitQueue } from "../sched/kernel";
 import { schedNow } from "./clock";
 import { formatDuration, show } from "./time";
 

@@ -1,7 +1,7 @@
 // A regular-expression matcher that runs in linear time (Thompson's NFA simulation, as in RE2 and Go's
 // regexp): `log grep` matches console input with it, because a backtracking RegExp such as
 // `(.*.*)*X` on a log line takes exponential time, and a cooperative scheduler cannot preempt it.
-import { nameErrorClass } from "../sched/errors";
+import { nameErrorClass } from "../sched/kernel";
 
 /** The pattern uses something this matcher does not do, or is too large. */
 export class PatternError extends SyntaxError {}

@@ -1,4 +1,4 @@
-import { ClosedError, ready, type Op } from "../sched/index";
+import { ClosedError, ready, type Op } from "../sched/kernel";
 import { Queue } from "../sync/queue";
 import type { LineIO } from "./console";
 import { LineSplitter } from "./linesplit";

@@ -1,6 +1,5 @@
-import { currentTaskOrNull, activeScheduler, type Gen } from "../sched/index";
+import { currentTaskOrNull, activeScheduler, type Gen, isGeneratorFunction } from "../sched/kernel";
 import type { RingLog } from "./ringlog";
-import { isGeneratorFunction } from "../sched/util";
 
 /** How the profiler's driver resumes the body it drives. */
 const NEXT = 0;

@@ -1,4 +1,4 @@
-import { InvalidStateError, isCancelled, spawn, type Task, type TaskFn, type TaskWatcher } from "../sched/index";
+import { InvalidStateError, isCancelled, spawn, type Task, type TaskFn, type TaskWatcher } from "../sched/kernel";
 import { schedNow } from "./clock";
 import type { Profiler } from "./profiler";
 import type { RingLog } from "./ringlog";

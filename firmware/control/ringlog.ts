@@ -1,4 +1,4 @@
-import { currentTaskOrNull, activeScheduler, op, type Op, type Task, type Waitable, WaitQueue } from "../sched/index";
+import { currentTaskOrNull, activeScheduler, op, type Op, type Task, type Waitable, WaitQueue } from "../sched/kernel";
 import { formatDate } from "./time";
 import { utf8Fit, utf8Read, utf8ReadWritten, utf8Write } from "../text/utf8";
 

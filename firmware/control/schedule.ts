@@ -1,4 +1,4 @@
-import { InvalidStateError, current, sleepMs, sleepUntil, spawn, type Gen, type Task, type TaskFn } from "../sched/index";
+import { InvalidStateError, current, sleepMs, sleepUntil, spawn, type Gen, type Task, type TaskFn } from "../sched/kernel";
 import { invoke } from "./invoke";
 
 /**

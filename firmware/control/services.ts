@@ -1,4 +1,4 @@
-import { InvalidStateError, callLater, spawn, type CallbackHandle, type Gen, type Op, type TaskFn } from "../sched/index";
+import { InvalidStateError, callLater, spawn, type CallbackHandle, type Gen, type Op, type TaskFn } from "../sched/kernel";
 import { schedNow } from "./clock";
 import { invoke } from "./invoke";
 import { jsonProblem } from "./json-args";

@@ -1,4 +1,4 @@
-import { activeScheduler } from "../sched/index";
+import { activeScheduler } from "../sched/kernel";
 
 /**
  * What has counters: every driver's `stats()` (HTU21D, UART reader and writer, HalfDuplex, NecReceiver,

@@ -1,4 +1,4 @@
-import type { Host } from "../sched/host";
+import type { Host } from "../sched/kernel";
 
 /** The part of Moddable's `timer` module the host uses. Intervals are int32 on the device. */
 export interface TimerModule<T> {

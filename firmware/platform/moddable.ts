@@ -1,6 +1,6 @@
 import Timer from "timer";
 import Time from "time";
-import { setDefaultHost } from "../sched/api";
+import { setDefaultHost } from "../sched/kernel";
 import { deviceMemory, setPlatformMemory } from "./memory";
 import { ModdableHost } from "./moddable-host";
 import { xsMemory } from "./native/memory";

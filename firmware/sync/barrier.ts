@@ -1,7 +1,4 @@
-import { callGen, composite } from "../sched/body";
-import { currentTask, op, type Op } from "../sched/op";
-import type { Gen, Task, Waitable } from "../sched/task";
-import { WaitQueue } from "../sched/waitqueue";
+import { callGen, composite, currentTask, op, type Op, type Gen, type Task, type Waitable, WaitQueue } from "../sched/kernel";
 
 type Callback = (...args: any[]) => unknown;
 

@@ -1,8 +1,4 @@
-import { ClosedError, WouldBlock, isCancelled } from "../sched/errors";
-import { currentTaskOrNull } from "../sched/op";
-import { activeScheduler, type Scheduler } from "../sched/scheduler";
-import { isTaskFunction } from "../sched/util";
-import type { Task, TaskWatcher } from "../sched/task";
+import { ClosedError, WouldBlock, isCancelled, currentTaskOrNull, activeScheduler, type Scheduler, isTaskFunction, type Task, type TaskWatcher } from "../sched/kernel";
 
 type Fn = (topic: string, message: any, ...args: any[]) => unknown;
 

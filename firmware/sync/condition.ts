@@ -1,9 +1,4 @@
-import { composite } from "../sched/body";
-import { InvalidStateError } from "../sched/errors";
-import { currentTask, currentTaskOrNull, op, type Op } from "../sched/op";
-import type { Gen, Task, Waitable } from "../sched/task";
-import { WaitQueue } from "../sched/waitqueue";
-import { shield } from "../sched/timeout";
+import { composite, InvalidStateError, currentTask, currentTaskOrNull, op, type Op, type Gen, type Task, type Waitable, WaitQueue, shield } from "../sched/kernel";
 import { Lock } from "./lock";
 
 function parkBody(t: Task, c: Condition): unknown {

@@ -1,7 +1,4 @@
-import { currentTaskOrNull, type Op } from "../sched/op";
-import { activeScheduler, type CallbackHandle, type Scheduler } from "../sched/scheduler";
-import type { Task } from "../sched/task";
-import { describe, isTaskFunction } from "../sched/util";
+import { currentTaskOrNull, type Op, activeScheduler, type CallbackHandle, type Scheduler, type Task, describe, isTaskFunction } from "../sched/kernel";
 import { Event } from "./event";
 
 type Callback = (...args: any[]) => unknown;

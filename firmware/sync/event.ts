@@ -1,6 +1,4 @@
-import { CTX, GEN_OP, op, type Op } from "../sched/op";
-import type { Task, Waitable } from "../sched/task";
-import { WaitQueue } from "../sched/waitqueue";
+import { CTX, GEN_OP, op, type Op, type Task, type Waitable, WaitQueue } from "../sched/kernel";
 
 function waitBody(t: Task, e: Event<unknown>): unknown {
   if (e.flag) return e.val;

@@ -1,6 +1,4 @@
-import { InvalidStateError } from "../sched/errors";
-import { op, type Op } from "../sched/op";
-import type { Task, Waitable } from "../sched/task";
+import { InvalidStateError, op, type Op, type Task, type Waitable } from "../sched/kernel";
 
 function waitBody(t: Task, f: ThreadSafeFlag): unknown {
   if (f.waiter !== null) throw new InvalidStateError(`task ${t.name}: a ThreadSafeFlag has one waiter, and task ${f.waiter.name} is already waiting`);

@@ -1,7 +1,4 @@
-import { ClosedError, WouldBlock, nameErrorClass } from "../sched/errors";
-import { CTX, GEN_OP, currentTask, op, type Op } from "../sched/op";
-import type { Task, Waitable } from "../sched/task";
-import { WaitQueue } from "../sched/waitqueue";
+import { ClosedError, WouldBlock, nameErrorClass, CTX, GEN_OP, currentTask, op, type Op, type Task, type Waitable, WaitQueue } from "../sched/kernel";
 import { Deque } from "./deque";
 
 /** `putNowait` on a full queue. */

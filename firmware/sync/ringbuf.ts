@@ -1,6 +1,4 @@
-import { op, type Op } from "../sched/op";
-import type { Task, Waitable } from "../sched/task";
-import { WaitQueue } from "../sched/waitqueue";
+import { op, type Op, type Task, type Waitable, WaitQueue } from "../sched/kernel";
 import { QueueEmpty } from "./queue";
 
 function getBody(t: Task, q: RingbufQueue<unknown>): unknown {

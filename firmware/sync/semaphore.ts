@@ -1,8 +1,4 @@
-import { holding } from "../sched/body";
-import { InvalidStateError } from "../sched/errors";
-import { currentTask, op, type Op } from "../sched/op";
-import type { Gen, Task, Waitable } from "../sched/task";
-import { WaitQueue } from "../sched/waitqueue";
+import { holding, InvalidStateError, currentTask, op, type Op, type Gen, type Task, type Waitable, WaitQueue } from "../sched/kernel";
 
 function acquireBody(t: Task, s: Semaphore): unknown {
   if (s.permits > 0) {

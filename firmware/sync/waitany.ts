@@ -1,5 +1,4 @@
-import { currentTask, op, type Op } from "../sched/op";
-import { DONE_OK, Task, type Gen, type TaskWatcher, type Waitable } from "../sched/task";
+import { currentTask, op, type Op, DONE_OK, Task, type Gen, type TaskWatcher, type Waitable } from "../sched/kernel";
 import { Event } from "./event";
 import { ThreadSafeFlag } from "./flag";
 

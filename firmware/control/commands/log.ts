@@ -1,4 +1,4 @@
-import { checkpoint, now, spawn, type Gen } from "../../sched/index";
+import { checkpoint, now, spawn, type Gen } from "../../sched/kernel";
 import type { CommandContext, Console } from "../console";
 import { LinearRegExp } from "../linear-regexp";
 import type { RingLog } from "../ringlog";

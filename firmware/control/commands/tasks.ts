@@ -1,4 +1,4 @@
-import { checkpoint, type Gen } from "../../sched/index";
+import { checkpoint, type Gen } from "../../sched/kernel";
 import type { Console } from "../console";
 import type { Profiler } from "../profiler";
 import type { TaskRegistry } from "../registry";

@@ -5,8 +5,7 @@ import { Lock } from "../../sync/lock";
 import { Message } from "../../sync/message";
 import { Queue } from "../../sync/queue";
 import { Semaphore } from "../../sync/semaphore";
-import { now, type Gen } from "../../sched/index";
-import { RECORD_BYTES, TRACE, dumpLines, traceLabel } from "../../sched/trace";
+import { now, type Gen, RECORD_BYTES, TRACE, dumpLines, traceLabel } from "../../sched/kernel";
 import type { CommandContext, Console } from "../console";
 import { RingLog } from "../ringlog";
 
