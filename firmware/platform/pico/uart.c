@@ -137,12 +137,17 @@ static void uartDeliver(void *machine, void *refcon, uint8_t *message, uint16_t 
 	xsEndHost(port->the);
 }
 
-static PicoUart *uartArg(xsMachine *the)
+static int uartIndexArg(xsMachine *the)
 {
 	int index = xsmcToInteger(xsArg(0));
 	if ((index < 0) || (index > 1))
 		xsRangeError("serial: port must be 0 or 1");
-	return &gUarts[index];
+	return index;
+}
+
+static PicoUart *uartArg(xsMachine *the)
+{
+	return &gUarts[uartIndexArg(the)];
 }
 
 static PicoUart *uartOpenArg(xsMachine *the)
@@ -157,8 +162,8 @@ static PicoUart *uartOpenArg(xsMachine *the)
    pins belong to the port. Throws if the port or a pin is in use. */
 void xs_pico_serial_open(xsMachine *the)
 {
-	PicoUart *port = uartArg(the);
-	int index = (port == &gUarts[0]) ? 0 : 1;
+	int index = uartIndexArg(the);
+	PicoUart *port = &gUarts[index];
 	int baud = xsmcToInteger(xsArg(1));
 	int transmit = xsmcToInteger(xsArg(2));
 	int receive = xsmcToInteger(xsArg(3));
@@ -202,8 +207,8 @@ void xs_pico_serial_open(xsMachine *the)
 /* close(port): stop the interrupts, give the pins back; a message still on its way finds the port closed. */
 void xs_pico_serial_close(xsMachine *the)
 {
-	PicoUart *port = uartArg(the);
-	int index = (port == &gUarts[0]) ? 0 : 1;
+	int index = uartIndexArg(the);
+	PicoUart *port = &gUarts[index];
 
 	if (!port->open)
 		return;

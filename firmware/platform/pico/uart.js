@@ -38,8 +38,7 @@ function pinOption(options, name) {
 
 function portOf(pin, table) {
   if (pin < 0) return -1;
-  const port = table[0].includes(pin) ? 0 : table[1].includes(pin) ? 1 : -1;
-  return port;
+  return table[0].includes(pin) ? 0 : table[1].includes(pin) ? 1 : -1;
 }
 
 function choosePort(options, transmit, receive) {
