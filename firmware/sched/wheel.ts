@@ -85,7 +85,7 @@ export class TimerWheel<T extends WheelNode> {
     }
     // Stryker disable next-line EqualityOperator: a deadline at the cursor's millisecond is in the cursor's slot either way
     const slot = deadline < cursor ? cursor & MASK : deadline & MASK;
-    // insert()'s two common cases, inlined (every sleep comes here): an empty slot, or after its last node
+    // the two common cases first (every sleep comes here): an empty slot, or after the slot's last node
     const head = this.slots[slot]!;
     if (head === null) {
       this.count++;
@@ -97,7 +97,7 @@ export class TimerWheel<T extends WheelNode> {
       return;
     }
     const tail = head.tp!;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a shortcut: insert() appends after the tail too
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a shortcut: insertSorted() appends after the tail too
     if (tail.deadline <= deadline) {
       this.count++;
       n.hi = slot;
@@ -107,7 +107,7 @@ export class TimerWheel<T extends WheelNode> {
       head.tp = n;
       return;
     }
-    this.insert(n, slot);
+    this.insertSorted(n, slot, head);
   }
 
   /** Disarm `n` if it is armed; returns whether it was. */
@@ -145,22 +145,7 @@ export class TimerWheel<T extends WheelNode> {
       const head = slots[cursor & MASK]!;
       if (head !== null) {
         if (head.deadline > now) return null;
-        // unlink(head), inlined: every wake-up comes here
-        const slot = cursor & MASK;
-        const next = head.tn!;
-        this.count--;
-        if (next === head) {
-          slots[slot] = null;
-          this.bits[slot >> 5] &= ~(1 << (slot & 31));
-        } else {
-          const prev = head.tp!;
-          prev.tn = next;
-          next.tp = prev;
-          slots[slot] = next;
-        }
-        head.tn = null;
-        head.tp = null;
-        head.hi = -1;
+        this.unlink(head);
         return head as T;
       }
       // the cursor's slot is empty: move to the next occupied slot, or to now if that is later
@@ -184,8 +169,9 @@ export class TimerWheel<T extends WheelNode> {
 
   /**
    * Move the far nodes that are now within SPAN ms of the cursor into the wheel, in (deadline, arming)
-   * order. None of them is before the cursor: they were at least SPAN ms past the old cursor, and the
-   * cursor moves less than SPAN ms at a time while the wheel holds nodes, or to the earliest far node.
+   * order, through push(). None of them is before the cursor: they were at least SPAN ms past the old
+   * cursor, and the cursor moves less than SPAN ms at a time while the wheel holds nodes, or to the earliest
+   * far node. (push()'s catch-up does not move the cursor here: it follows a pop that found nothing armed.)
    */
   private admit(): void {
     const far = this.far;
@@ -193,7 +179,7 @@ export class TimerWheel<T extends WheelNode> {
     while (far.first() < limit) {
       const n = far.pop()!;
       this.farCount--;
-      this.insert(n, n.deadline & MASK);
+      this.push(n, n.deadline);
     }
   }
 
@@ -215,17 +201,10 @@ export class TimerWheel<T extends WheelNode> {
     throw new Error("timer wheel: count and bitmap disagree");
   }
 
-  private insert(n: WheelNode, slot: number): void {
+  /** Link `n` into the non-empty slot whose first node is `head`, after the last node not later than it. */
+  private insertSorted(n: WheelNode, slot: number, head: WheelNode): void {
     n.hi = slot;
-    const head = this.slots[slot]!;
     this.count++;
-    if (head === null) {
-      n.tn = n;
-      n.tp = n;
-      this.slots[slot] = n;
-      this.bits[slot >> 5] |= 1 << (slot & 31);
-      return;
-    }
     const d = n.deadline;
     // after the last node not later than d: usually the tail
     let after = head.tp!;
