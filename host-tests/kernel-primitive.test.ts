@@ -4,7 +4,17 @@
 import { assert } from "./lib/assert";
 import { Log, vrun } from "./helpers";
 import { Mailbox } from "../examples/primitive/mailbox";
+import * as kernel from "xs-async/kernel";
+import * as publicApi from "../firmware/sched/index";
 import { isCancelled, sleepMs, spawn, type Gen } from "xs-async/kernel";
+
+describe("the kernel interface (firmware/sched/kernel.ts)", () => {
+  it("names every export of the public API, each the same object (its list is kept by hand, for Node ESM's named-export detection)", () => {
+    const missing = Object.keys(publicApi).filter((name) => (kernel as Record<string, unknown>)[name] !== (publicApi as Record<string, unknown>)[name]);
+    assert.deepEqual(missing, []);
+    assert.ok(Object.keys(publicApi).length > 40, `${Object.keys(publicApi).length} exports compared`);
+  });
+});
 
 describe("a primitive of your own (examples/primitive/mailbox.ts)", () => {
   it("hands items to takers in the order they came; a put into a full box is a RangeError", async () => {
