@@ -9,7 +9,7 @@ const i2cDevices = { htu21d: { type: "htu21d", address: 0x40 }, eeprom: { type: 
 /** The same bus with a 16x2 LCD (PCF8574 backpack at 0x27) as well. */
 const i2cDevicesWithLcd = { ...i2cDevices, lcd: { type: "lcd-pcf8574", address: 0x27, cols: 16, rows: 2 } } as const;
 
-/** The Pico's parts other than its UARTs, shared by its two descriptions (UART1: modem or GPS). */
+/** The Pico's parts other than its UARTs, shared by its two descriptions (UART1: modem or GPS) and the simulated board. */
 const picoParts = {
   leds: { led: { pin: 25 } },
   buttons: { button: { pin: 14 } },
@@ -27,13 +27,8 @@ export const demoBoards = {
    */
   sim: defineBoard({
     name: "sim",
-    leds: { led: { pin: 25 } },
-    buttons: { button: { pin: 14 } },
-    irReceivers: { ir: { pin: 15 } },
+    ...picoParts,
     touchPads: { touch: { pin: 6 } },
-    analogInputs: { dial: { pin: 26 } },
-    encoders: { knob: { pinA: 2, pinB: 3 } },
-    i2c: { i2c: { data: 4, clock: 5, hz: 100_000, devices: i2cDevicesWithLcd } },
     uarts: { console: { port: 0, baud: 115200, device: "console" }, modem: { port: 1, baud: 115200, device: "at-modem" }, gps: { port: 2, device: "gps" } },
   }),
   /**
