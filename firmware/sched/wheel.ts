@@ -83,7 +83,7 @@ export class TimerWheel<T extends WheelNode> {
       this.farCount++;
       return;
     }
-    // Stryker disable next-line EqualityOperator: a deadline at the cursor's millisecond is in the cursor's slot either way
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: a deadline at the cursor's millisecond is in the cursor's slot either way; every node in the cursor's slot (`true`) keeps the order, sorted, at O(n) a push
     const slot = deadline < cursor ? cursor & MASK : deadline & MASK;
     // the two common cases first (every sleep comes here): an empty slot, or after the slot's last node
     const head = this.slots[slot]!;
@@ -159,6 +159,7 @@ export class TimerWheel<T extends WheelNode> {
         if (to > now) to = Math.floor(now);
       } else {
         // only the far heap holds nodes
+        // Stryker disable next-line MethodExpression: with max the cursor passes the clock or the far node; push() then clamps into its slot, sorted: a cost, not an order
         to = Math.floor(Math.min(this.far.first(), now));
       }
       this.cursor = to;
